@@ -1,0 +1,1 @@
+//! ven_environment (pending)

@@ -1,0 +1,36 @@
+//! Change journal: lets a JS mirror of the graph catch up with one call instead of one per change.
+
+use std::sync::Mutex;
+
+use crate::NodeKey;
+
+/// One change to the graph, in the order it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraphEvent {
+  Created { key: NodeKey, url: String, id: String, file: String },
+  Imports {
+    key: NodeKey,
+    imported: Vec<NodeKey>,
+    is_self_accepting: bool,
+    accepted_deps: Vec<NodeKey>,
+    accepted_exports: Option<Vec<String>>,
+  },
+  Transformed { key: NodeKey },
+  Invalidated { key: NodeKey, last_invalidation_timestamp: f64, last_hmr_timestamp: f64 },
+}
+
+#[derive(Default)]
+pub(crate) struct Journal {
+  events: Mutex<Vec<GraphEvent>>,
+}
+
+impl Journal {
+  pub(crate) fn push(&self, event: GraphEvent) {
+    // A poisoned lock only means another thread panicked mid-push; the Vec is still valid.
+    self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);
+  }
+
+  pub(crate) fn take(&self) -> Vec<GraphEvent> {
+    std::mem::take(&mut *self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+  }
+}

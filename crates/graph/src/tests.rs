@@ -1,0 +1,146 @@
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::*;
+
+fn graph_abc() -> (ModuleGraph<String>, NodeKey, NodeKey, NodeKey) {
+  // a imports b statically, b imports c statically.
+  let g = ModuleGraph::new();
+  let a = g.ensure_entry("/a.ts", "/r/a.ts");
+  let b = g.ensure_entry("/b.ts", "/r/b.ts");
+  let c = g.ensure_entry("/c.ts", "/r/c.ts");
+  g.update_module_info(a, vec![b], HashSet::from([b]), AcceptInfo::default());
+  g.update_module_info(b, vec![c], HashSet::from([c]), AcceptInfo::default());
+  for k in [a, b, c] {
+    assert!(g.set_transform_result(k, Arc::new(format!("code{}", k.0)), 1.0));
+  }
+  (g, a, b, c)
+}
+
+#[test]
+fn ensure_entry_is_idempotent_and_aliases_urls() {
+  let g: ModuleGraph<()> = ModuleGraph::new();
+  let a = g.ensure_entry("/src/a.ts", "/root/src/a.ts");
+  let again = g.ensure_entry("/src/a", "/root/src/a.ts");
+  assert_eq!(a, again);
+  assert_eq!(g.key_by_url("/src/a"), Some(a));
+  assert_eq!(g.key_by_url("/src/a.ts"), Some(a));
+  assert_eq!(g.len(), 1);
+}
+
+#[test]
+fn file_map_ignores_queries() {
+  let g: ModuleGraph<()> = ModuleGraph::new();
+  let a = g.ensure_entry("/a.ts", "/r/a.ts");
+  let raw = g.ensure_entry("/a.ts?raw", "/r/a.ts?raw");
+  assert_ne!(a, raw);
+  assert_eq!(g.keys_by_file("/r/a.ts"), vec![a, raw]);
+}
+
+#[test]
+fn update_module_info_sets_importers_and_reports_pruned() {
+  let (g, a, b, c) = graph_abc();
+  assert!(g.with_node(b, |n| n.importers.contains(&a)).unwrap());
+  assert!(g.with_node(c, |n| n.importers.contains(&b)).unwrap());
+  let pruned = g.update_module_info(b, vec![], HashSet::new(), AcceptInfo::default());
+  assert_eq!(pruned, vec![c]);
+  assert!(g.with_node(c, |n| n.importers.is_empty()).unwrap());
+}
+
+#[test]
+fn duplicate_imports_are_recorded_once() {
+  let (g, a, b, _) = graph_abc();
+  g.update_module_info(a, vec![b, b], HashSet::from([b]), AcceptInfo::default());
+  assert_eq!(g.with_node(a, |n| n.imported.clone()).unwrap(), vec![b]);
+}
+
+#[test]
+fn invalidation_walks_importers_and_clears_results() {
+  let (g, a, b, c) = graph_abc();
+  let mut seen = HashSet::new();
+  g.invalidate_module(c, &mut seen, 5.0, false, false);
+  assert!(g.transform_result(c).is_none());
+  // Importers that statically import are soft-invalidated: result kept for reuse.
+  assert!(g.transform_result(b).is_none());
+  assert_eq!(g.with_node(b, |n| n.reusable_result().map(|r| (*r).clone())).unwrap(), Some(format!("code{}", b.0)));
+  assert!(g.with_node(a, |n| n.reusable_result().is_some()).unwrap());
+  assert_eq!(g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(), 5.0);
+  assert_eq!(g.with_node(a, |n| n.last_invalidation_timestamp).unwrap(), 5.0);
+  assert_eq!(seen.len(), 3);
+}
+
+#[test]
+fn accepted_dep_stops_invalidation() {
+  let (g, a, b, c) = graph_abc();
+  g.update_module_info(
+    b,
+    vec![c],
+    HashSet::from([c]),
+    AcceptInfo { is_self_accepting: false, accepted_deps: vec![c], accepted_exports: None },
+  );
+  g.invalidate_module(c, &mut HashSet::new(), 7.0, true, false);
+  assert!(g.transform_result(b).is_some());
+  assert!(g.transform_result(a).is_some());
+  assert_eq!(g.with_node(c, |n| n.last_hmr_timestamp).unwrap(), 7.0);
+  assert_eq!(g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(), 0.0);
+}
+
+#[test]
+fn stale_results_are_not_cached() {
+  let (g, _, _, c) = graph_abc();
+  g.invalidate_module(c, &mut HashSet::new(), 10.0, false, false);
+  assert!(!g.set_transform_result(c, Arc::new("old".into()), 9.0));
+  assert!(g.transform_result(c).is_none());
+  assert!(g.set_transform_result(c, Arc::new("new".into()), 11.0));
+  assert_eq!(g.transform_result(c).as_deref().map(String::as_str), Some("new"));
+}
+
+#[test]
+fn cycles_terminate() {
+  let (g, a, _, c) = graph_abc();
+  g.update_module_info(c, vec![a], HashSet::from([a]), AcceptInfo::default());
+  let mut seen = HashSet::new();
+  g.invalidate_module(a, &mut seen, 3.0, false, false);
+  assert_eq!(seen.len(), 3);
+}
+
+#[test]
+fn deep_chains_do_not_overflow() {
+  let g: ModuleGraph<()> = ModuleGraph::new();
+  let keys: Vec<NodeKey> = (0..50_000).map(|i| g.ensure_entry(&format!("/m{i}"), &format!("/r/m{i}"))).collect();
+  for pair in keys.windows(2) {
+    g.update_module_info(pair[0], vec![pair[1]], HashSet::from([pair[1]]), AcceptInfo::default());
+  }
+  let mut seen = HashSet::new();
+  g.invalidate_module(keys[keys.len() - 1], &mut seen, 1.0, false, false);
+  assert_eq!(seen.len(), keys.len());
+}
+
+#[test]
+fn file_change_and_delete() {
+  let (g, a, b, c) = graph_abc();
+  assert_eq!(g.on_file_change("/r/c.ts", 2.0), vec![c]);
+  assert!(g.transform_result(a).is_none());
+  g.on_file_delete("/r/b.ts");
+  assert!(g.with_node(c, |n| !n.importers.contains(&b)).unwrap());
+}
+
+#[test]
+fn journal_reports_changes_in_order_once() {
+  let (g, a, b, _) = graph_abc();
+  let events = g.take_events();
+  assert!(matches!(events[0], GraphEvent::Created { key, .. } if key == a));
+  assert!(events.iter().any(|e| matches!(e, GraphEvent::Imports { key, imported, .. } if *key == a && imported == &vec![b])));
+  assert!(g.take_events().is_empty());
+  g.invalidate_all(4.0);
+  assert_eq!(g.take_events().iter().filter(|e| matches!(e, GraphEvent::Invalidated { .. })).count(), 3);
+}
+
+#[test]
+fn edges_lists_importer_pairs() {
+  let (g, ..) = graph_abc();
+  assert_eq!(
+    g.edges(),
+    vec![("/a.ts".to_owned(), "/b.ts".to_owned()), ("/b.ts".to_owned(), "/c.ts".to_owned())]
+  );
+}

@@ -1,0 +1,1 @@
+//! ven_resolver (pending)

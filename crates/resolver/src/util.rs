@@ -1,0 +1,139 @@
+//! Small string/path helpers shared by the modules (ids are strings with forward slashes).
+
+use std::path::Path;
+
+/// Splits `id` into the file part and the `?query`/`#hash` postfix (Vite's `splitFileAndPostfix`).
+pub fn split_postfix(id: &str) -> (&str, &str) {
+  match id.find(['?', '#']) {
+    Some(i) => id.split_at(i),
+    None => (id, ""),
+  }
+}
+
+/// Splits only at `?` (fragments stay with the file part; oxc interprets them).
+pub fn split_query(id: &str) -> (&str, &str) {
+  match id.find('?') {
+    Some(i) => id.split_at(i),
+    None => (id, ""),
+  }
+}
+
+/// Vite's `cleanUrl`: the id without `?query` / `#hash`.
+pub fn clean_url(id: &str) -> &str {
+  split_postfix(id).0
+}
+
+/// A path as an id string: lossy UTF-8, forward slashes.
+pub fn path_to_id(path: &Path) -> String {
+  let s = path.to_string_lossy();
+  if s.contains('\\') { s.replace('\\', "/") } else { s.into_owned() }
+}
+
+/// Whether `id` is an absolute file-system path (`/x`, `C:/x`, `C:\x`).
+pub fn is_absolute_path(id: &str) -> bool {
+  let b = id.as_bytes();
+  id.starts_with('/')
+    || (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'/' || b[2] == b'\\'))
+}
+
+/// Vite's `bareImportRE`: `/^(?![a-zA-Z]:)[\w@](?!.*:\/\/)/`.
+pub fn is_bare_import(id: &str) -> bool {
+  let b = id.as_bytes();
+  let Some(&first) = b.first() else { return false };
+  if b.len() >= 2 && first.is_ascii_alphabetic() && b[1] == b':' {
+    return false;
+  }
+  (first.is_ascii_alphanumeric() || first == b'_' || first == b'@' || !first.is_ascii())
+    && !id[1..].contains("://")
+}
+
+/// Vite's `isExternalUrl` (`/^([a-z]+:)?\/\//i`), excluding nothing.
+pub fn is_external_url(id: &str) -> bool {
+  let scheme_len = id.bytes().take_while(u8::is_ascii_alphabetic).count();
+  let rest = &id[scheme_len..];
+  if scheme_len == 0 {
+    rest.starts_with("//")
+  } else {
+    rest.starts_with("://")
+  }
+}
+
+/// Vite's `getNpmPackageName`: `@scope/name` or `name`; `None` for a lone `@scope`.
+pub fn npm_package_name(id: &str) -> Option<&str> {
+  if id.starts_with('@') {
+    let mut parts = id.splitn(3, '/');
+    let scope = parts.next()?;
+    let name = parts.next().filter(|n| !n.is_empty())?;
+    Some(&id[..scope.len() + 1 + name.len()])
+  } else {
+    Some(id.split('/').next().unwrap_or(id))
+  }
+}
+
+/// `path.extname` of the file part of `id` (with the dot), `""` when none.
+pub fn extname(id: &str) -> &str {
+  let file = clean_url(id);
+  let base = file.rsplit('/').next().unwrap_or(file);
+  match base.rfind('.') {
+    Some(0) | None => "",
+    Some(i) => &base[i..],
+  }
+}
+
+/// Percent-decodes `%XX` sequences (invalid sequences are kept verbatim).
+pub fn percent_decode(s: &str) -> String {
+  let bytes = s.as_bytes();
+  let mut out = Vec::with_capacity(bytes.len());
+  let mut i = 0;
+  while i < bytes.len() {
+    if bytes[i] == b'%'
+      && let (Some(h), Some(l)) = (
+        bytes.get(i + 1).and_then(|c| (*c as char).to_digit(16)),
+        bytes.get(i + 2).and_then(|c| (*c as char).to_digit(16)),
+      )
+    {
+      out.push((h * 16 + l) as u8);
+      i += 3;
+      continue;
+    }
+    out.push(bytes[i]);
+    i += 1;
+  }
+  String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Node's `pathToFileURL(path).href` for an absolute path with forward slashes.
+pub fn path_to_file_url(path: &str) -> String {
+  let mut out = String::from("file://");
+  if !path.starts_with('/') {
+    out.push('/');
+  }
+  for &b in path.as_bytes() {
+    let keep = b.is_ascii_graphic()
+      && !matches!(b, b'"' | b'#' | b'%' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'\\');
+    if keep {
+      out.push(b as char);
+    } else {
+      out.push_str(&format!("%{b:02X}"));
+    }
+  }
+  out
+}
+
+/// `file:///x` to `/x` (decoded); `None` for other urls.
+pub fn file_url_to_path(url: &str) -> Option<String> {
+  let rest = url.strip_prefix("file://")?;
+  // `file://localhost/x` and `file:///x`
+  let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+  if !rest.starts_with('/') {
+    return None;
+  }
+  let (path, _) = split_postfix(rest);
+  let decoded = percent_decode(path);
+  // `file:///C:/x` on Windows.
+  let b = decoded.as_bytes();
+  if b.len() >= 3 && b[1].is_ascii_alphabetic() && b[2] == b':' {
+    return Some(decoded[1..].to_owned());
+  }
+  Some(decoded)
+}

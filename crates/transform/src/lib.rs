@@ -1,0 +1,104 @@
+//! ven_transform: turns one module's source (TS/TSX/JS/JSX/JSON) into code for Vite's module runner.
+//!
+//! Owns: parsing with swc, TypeScript/JSX stripping, `define` replacement, specifier rewriting
+//! (through a caller-supplied callback), the module-runner transform (`__vite_ssr_import__` & co.),
+//! HMR-accept scanning and the source map of the whole step.
+//! Must not know about: files on disk, resolution rules, the module graph, napi or async runtimes.
+
+/// How an import specifier is used; given to the caller's rewrite callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+  /// `import … from`, `export … from`, `import 'x'`.
+  Static,
+  /// `import('x')` with a string-literal argument.
+  Dynamic,
+}
+
+/// Source language, normally derived from the file name by [`Lang::from_path`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+  Js,
+  Jsx,
+  Ts,
+  Tsx,
+  Json,
+}
+
+/// JSX handling, mirroring Vite's oxc defaults (automatic runtime, `react` import source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsxOptions {
+  /// `true` = automatic runtime (`react/jsx-runtime`), `false` = classic (`React.createElement`).
+  pub automatic: bool,
+  pub import_source: String,
+  pub pragma: String,
+  pub pragma_frag: String,
+  pub development: bool,
+}
+
+/// Options of one transform call.
+#[derive(Debug, Clone)]
+pub struct TransformOptions {
+  /// Module id (absolute file path, possibly with a query). Used for error messages and the map.
+  pub id: String,
+  /// Served url of the module (`/src/a.ts`); `sources` of the map is its basename, like Vite.
+  pub url: String,
+  pub lang: Lang,
+  pub jsx: JsxOptions,
+  /// Replacements applied to expressions before the module-runner transform: each entry is a
+  /// dotted expression (`import.meta.env.MODE`, `process.env.NODE_ENV`, `__APP__`) and the JS
+  /// expression text that replaces it (`"development"`, `{"MODE":"development"}`), as Vite's
+  /// `define` plugin does for server environments. Longest key wins.
+  pub define: Vec<(String, String)>,
+  /// Produce a source map (v3 JSON) from the original source to the output.
+  pub source_map: bool,
+  /// A map from an earlier step (e.g. an inline map found in the file), composed with ours.
+  pub input_map: Option<String>,
+  /// JSON modules: `true` = `export default JSON` only (Vite's `json.stringify`), otherwise
+  /// named exports for top-level keys that are valid identifiers plus `default`.
+  pub json_stringify: bool,
+}
+
+/// What `import.meta.hot` calls the module makes (for the graph's HMR data).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HmrInfo {
+  /// `import.meta.hot.accept()` / `accept(cb)` / `accept(selfUrl…)` seen.
+  pub is_self_accepting: bool,
+  /// Specifiers passed to `accept('dep')` / `accept(['a','b'])`, already rewritten.
+  pub accepted_deps: Vec<String>,
+  /// Names passed to `acceptExports([...])`, or `None` when it was not called.
+  pub accepted_exports: Option<Vec<String>>,
+}
+
+/// Output of [`transform_module`].
+#[derive(Debug, Clone)]
+pub struct TransformOutput {
+  pub code: String,
+  /// Source map v3 JSON when requested.
+  pub map: Option<String>,
+  /// Rewritten specifiers of static imports/re-exports, in source order, deduplicated.
+  pub deps: Vec<String>,
+  /// Rewritten string-literal specifiers of dynamic `import()`, in source order, deduplicated.
+  pub dynamic_deps: Vec<String>,
+  pub hmr: HmrInfo,
+}
+
+/// A parse or transform failure, in the shape Vite reports (`loc`, `frame`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformError {
+  pub message: String,
+  pub id: String,
+  /// 1-based line.
+  pub line: u32,
+  /// 0-based column.
+  pub column: u32,
+  /// Vite-style code frame around the location.
+  pub frame: String,
+}
+
+impl std::fmt::Display for TransformError {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    write!(f, "{} ({}:{}:{})", self.message, self.id, self.line, self.column)
+  }
+}
+
+impl std::error::Error for TransformError {}
