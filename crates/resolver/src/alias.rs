@@ -20,15 +20,13 @@ pub fn apply_alias(aliases: &[Alias], specifier: &str) -> Option<String> {
     }
     AliasPattern::Regex(re) => {
       if re.is_match(specifier) {
-        Some(re.replace(specifier, alias.replacement.as_str()).into_owned())
+        Some(
+          re.replace(specifier, alias.replacement.as_str())
+            .into_owned(),
+        )
       } else {
         None
       }
     }
   })
-}
-
-/// Whether any alias matches `specifier`.
-pub fn matches_alias(aliases: &[Alias], specifier: &str) -> bool {
-  apply_alias(aliases, specifier).is_some()
 }

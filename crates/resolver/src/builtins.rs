@@ -79,11 +79,12 @@ pub const NODE_BUILTIN_NAMES: &[&str] = &[
 /// Vite's default `builtins` for a server environment (`nodeLikeBuiltins`):
 /// every Node builtin name, plus `^node:` and `^bun:` prefixed ids.
 pub fn node_builtins() -> Vec<Pattern> {
-  let mut list: Vec<Pattern> = NODE_BUILTIN_NAMES.iter().map(|n| Pattern::from(*n)).collect();
-  #[allow(clippy::unwrap_used, reason = "constant, valid regexes")]
-  {
-    list.push(Pattern::Regex(Regex::new("^node:").unwrap()));
-    list.push(Pattern::Regex(Regex::new("^bun:").unwrap()));
+  let mut list: Vec<Pattern> = NODE_BUILTIN_NAMES
+    .iter()
+    .map(|n| Pattern::from(*n))
+    .collect();
+  for prefix in ["^node:", "^bun:"] {
+    list.push(Pattern::Regex(Regex::new(prefix).expect("constant regex")));
   }
   list
 }

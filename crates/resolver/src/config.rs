@@ -160,7 +160,12 @@ fn with_import(conditions: &[String], is_production: bool) -> Vec<String> {
     .iter()
     .map(|c| {
       if c == DEV_PROD_CONDITION {
-        if is_production { "production" } else { "development" }.to_owned()
+        if is_production {
+          "production"
+        } else {
+          "development"
+        }
+        .to_owned()
       } else {
         c.clone()
       }

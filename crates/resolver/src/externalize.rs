@@ -10,7 +10,8 @@ use crate::{
 
 /// Vite's `isInNodeModules`: a `node_modules` path segment.
 pub fn is_in_node_modules(id: &str) -> bool {
-  id.split(['/', '\\']).any(|segment| segment == "node_modules")
+  id.split(['/', '\\'])
+    .any(|segment| segment == "node_modules")
 }
 
 /// Vite's `canExternalizeFile`: no extension, `.js`, `.mjs` or `.cjs`.
@@ -37,7 +38,8 @@ fn is_configured_as_external(
   id: &str,
   probe: impl FnOnce(&str) -> Option<String>,
 ) -> bool {
-  let listed = |name: &str| matches!(&config.external, External::List(l) if l.iter().any(|e| e == name));
+  let listed =
+    |name: &str| matches!(&config.external, External::List(l) if l.iter().any(|e| e == name));
   if listed(id) {
     return true;
   }

@@ -1,6 +1,6 @@
 //! Small string/path helpers shared by the modules (ids are strings with forward slashes).
 
-use std::path::Path;
+use std::{fmt::Write as _, path::Path};
 
 /// Splits `id` into the file part and the `?query`/`#hash` postfix (Vite's `splitFileAndPostfix`).
 pub fn split_postfix(id: &str) -> (&str, &str) {
@@ -26,20 +26,29 @@ pub fn clean_url(id: &str) -> &str {
 /// A path as an id string: lossy UTF-8, forward slashes.
 pub fn path_to_id(path: &Path) -> String {
   let s = path.to_string_lossy();
-  if s.contains('\\') { s.replace('\\', "/") } else { s.into_owned() }
+  if s.contains('\\') {
+    s.replace('\\', "/")
+  } else {
+    s.into_owned()
+  }
 }
 
 /// Whether `id` is an absolute file-system path (`/x`, `C:/x`, `C:\x`).
 pub fn is_absolute_path(id: &str) -> bool {
   let b = id.as_bytes();
   id.starts_with('/')
-    || (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'/' || b[2] == b'\\'))
+    || (b.len() >= 3
+      && b[0].is_ascii_alphabetic()
+      && b[1] == b':'
+      && (b[2] == b'/' || b[2] == b'\\'))
 }
 
 /// Vite's `bareImportRE`: `/^(?![a-zA-Z]:)[\w@](?!.*:\/\/)/`.
 pub fn is_bare_import(id: &str) -> bool {
   let b = id.as_bytes();
-  let Some(&first) = b.first() else { return false };
+  let Some(&first) = b.first() else {
+    return false;
+  };
   if b.len() >= 2 && first.is_ascii_alphabetic() && b[1] == b':' {
     return false;
   }
@@ -110,11 +119,14 @@ pub fn path_to_file_url(path: &str) -> String {
   }
   for &b in path.as_bytes() {
     let keep = b.is_ascii_graphic()
-      && !matches!(b, b'"' | b'#' | b'%' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'\\');
+      && !matches!(
+        b,
+        b'"' | b'#' | b'%' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'\\'
+      );
     if keep {
       out.push(b as char);
     } else {
-      out.push_str(&format!("%{b:02X}"));
+      let _ = write!(out, "%{b:02X}");
     }
   }
   out
@@ -136,4 +148,68 @@ pub fn file_url_to_path(url: &str) -> Option<String> {
     return Some(decoded[1..].to_owned());
   }
   Some(decoded)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn package_names() {
+    assert_eq!(npm_package_name("react"), Some("react"));
+    assert_eq!(npm_package_name("react/jsx-runtime"), Some("react"));
+    assert_eq!(npm_package_name("@scope/pkg/deep/x"), Some("@scope/pkg"));
+    assert_eq!(npm_package_name("@scope"), None);
+    assert_eq!(npm_package_name("@scope/"), None);
+  }
+
+  #[test]
+  fn bare_imports() {
+    assert!(is_bare_import("react"));
+    assert!(is_bare_import("@scope/pkg"));
+    assert!(is_bare_import("_x"));
+    assert!(!is_bare_import("./a"));
+    assert!(!is_bare_import("/a"));
+    assert!(!is_bare_import("C:/a"));
+    assert!(!is_bare_import("https://x"));
+    assert!(!is_bare_import("#internal"));
+    assert!(!is_bare_import(""));
+  }
+
+  #[test]
+  fn extnames() {
+    assert_eq!(extname("/a/b.js?x=1.ts"), ".js");
+    assert_eq!(extname("/a.b/c"), "");
+    assert_eq!(extname("/a/.bin"), "");
+    assert_eq!(extname("/a/b.d.mts"), ".mts");
+  }
+
+  #[test]
+  fn file_urls() {
+    assert_eq!(
+      path_to_file_url("/a b/c#d%e?.js"),
+      "file:///a%20b/c%23d%25e%3F.js"
+    );
+    assert_eq!(path_to_file_url("/ü.js"), "file:///%C3%BC.js");
+    assert_eq!(
+      file_url_to_path("file:///a%20b/%C3%BC.js").as_deref(),
+      Some("/a b/ü.js")
+    );
+    assert_eq!(
+      file_url_to_path("file:///C:/x.js").as_deref(),
+      Some("C:/x.js")
+    );
+    assert_eq!(file_url_to_path("http://x"), None);
+    assert_eq!(percent_decode("%zz%41"), "%zzA");
+  }
+
+  #[test]
+  fn external_urls_and_postfix() {
+    assert!(is_external_url("https://a"));
+    assert!(is_external_url("//a"));
+    assert!(!is_external_url("/a"));
+    assert!(!is_external_url("data:x"));
+    assert_eq!(split_postfix("/a.ts?raw#h"), ("/a.ts", "?raw#h"));
+    assert_eq!(split_query("/a.ts#h?raw"), ("/a.ts#h", "?raw"));
+  }
 }
