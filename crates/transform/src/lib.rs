@@ -5,6 +5,16 @@
 //! HMR-accept scanning and the source map of the whole step.
 //! Must not know about: files on disk, resolution rules, the module graph, napi or async runtimes.
 
+mod ast_util;
+mod define;
+mod error;
+mod hmr_scan;
+mod json;
+mod module_runner;
+mod parse;
+mod pipeline;
+mod source_map;
+
 /// How an import specifier is used; given to the caller's rewrite callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
@@ -24,6 +34,24 @@ pub enum Lang {
   Json,
 }
 
+impl Lang {
+  /// Language from the extension of `id` (any `?query` / `#hash` ignored); `None` when the
+  /// extension is not one this crate handles.
+  pub fn from_path(id: &str) -> Option<Lang> {
+    let path = id.split(['?', '#']).next().unwrap_or(id);
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let ext = file.rsplit_once('.')?.1;
+    match ext {
+      "js" | "mjs" | "cjs" => Some(Lang::Js),
+      "jsx" => Some(Lang::Jsx),
+      "ts" | "mts" | "cts" => Some(Lang::Ts),
+      "tsx" => Some(Lang::Tsx),
+      "json" => Some(Lang::Json),
+      _ => None,
+    }
+  }
+}
+
 /// JSX handling, mirroring Vite's oxc defaults (automatic runtime, `react` import source).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsxOptions {
@@ -33,6 +61,18 @@ pub struct JsxOptions {
   pub pragma: String,
   pub pragma_frag: String,
   pub development: bool,
+}
+
+impl Default for JsxOptions {
+  fn default() -> Self {
+    JsxOptions {
+      automatic: true,
+      import_source: "react".to_owned(),
+      pragma: "React.createElement".to_owned(),
+      pragma_frag: "React.Fragment".to_owned(),
+      development: true,
+    }
+  }
 }
 
 /// Options of one transform call.
@@ -102,3 +142,16 @@ impl std::fmt::Display for TransformError {
 }
 
 impl std::error::Error for TransformError {}
+
+/// Transforms one module for Vite's module runner in a single parse and codegen.
+///
+/// `rewrite` is called for every static import/re-export specifier, every string-literal
+/// dynamic `import()` specifier and every `import.meta.hot.accept` dependency; `Some(new)`
+/// replaces the specifier, `None` keeps it.
+pub fn transform_module(
+  code: &str,
+  options: &TransformOptions,
+  rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
+) -> Result<TransformOutput, TransformError> {
+  pipeline::run(code, options, rewrite)
+}

@@ -1,0 +1,60 @@
+//! Errors in Vite's shape: a message plus the fields Vite's overlay and loggers read.
+
+use std::fmt;
+
+/// One failure of the pipeline. Field names follow Vite's `RollupError`-like error objects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvError {
+  /// Vite's error code, e.g. `ERR_LOAD_URL`, `ERR_MODULE_NOT_FOUND`, `PARSE_ERROR`.
+  pub code: Option<String>,
+  pub message: String,
+  /// Module id the error is about.
+  pub id: Option<String>,
+  /// The (native) plugin that failed, e.g. `vite:oxc`-equivalent `vite-env-native:transform`.
+  pub plugin: Option<String>,
+  /// `file`, 1-based `line`, 0-based `column`.
+  pub loc: Option<Location>,
+  pub frame: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+  pub file: String,
+  pub line: u32,
+  pub column: u32,
+}
+
+impl EnvError {
+  pub fn new(code: &str, message: impl Into<String>) -> Self {
+    Self { code: Some(code.to_owned()), message: message.into(), ..Self::default() }
+  }
+
+  /// Vite's `ERR_LOAD_URL` for a url that resolves to nothing loadable.
+  pub fn load_url(url: &str, id: Option<&str>, importer: Option<&str>) -> Self {
+    let resolved = id.map(|id| format!(" (resolved id: {id})")).unwrap_or_default();
+    let importer = importer.map(|i| format!(" in {i}")).unwrap_or_default();
+    Self {
+      id: id.map(str::to_owned),
+      ..Self::new("ERR_LOAD_URL", format!("Failed to load url {url}{resolved}{importer}. Does the file exist?"))
+    }
+  }
+
+  pub fn from_transform(err: &ven_transform::TransformError) -> Self {
+    Self {
+      code: Some("PARSE_ERROR".to_owned()),
+      message: err.message.clone(),
+      id: Some(err.id.clone()),
+      plugin: Some(crate::TRANSFORM_PLUGIN_NAME.to_owned()),
+      loc: Some(Location { file: err.id.clone(), line: err.line, column: err.column }),
+      frame: Some(err.frame.clone()),
+    }
+  }
+}
+
+impl fmt::Display for EnvError {
+  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str(&self.message)
+  }
+}
+
+impl std::error::Error for EnvError {}

@@ -1,0 +1,95 @@
+//! `fetchModule`: what a module runner receives for one import, in Vite's `FetchResult` shapes.
+
+use std::sync::Arc;
+
+use ven_resolver::ExternalKind;
+
+use crate::{EnvError, Environment};
+
+/// Options a runner sends with each fetch (Vite's `FetchFunctionOptions` + env defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct FetchOptions {
+  /// The runner still has this module from an earlier fetch.
+  pub cached: bool,
+  pub inline_source_map: bool,
+  /// Lines the runner's evaluator adds before the code (Vite 8.2+: 3, earlier: 2).
+  pub start_offset: u32,
+}
+
+impl Default for FetchOptions {
+  fn default() -> Self {
+    Self { cached: false, inline_source_map: true, start_offset: 0 }
+  }
+}
+
+/// Vite's `FetchResult`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchResult {
+  /// `{ cache: true }`: the runner's copy is still valid.
+  Cached,
+  /// `{ externalize, type }` with `type` one of `builtin`, `network`, `module`, `commonjs`.
+  Externalize { externalize: String, kind: &'static str },
+  /// `{ code, file, id, url, invalidate }`.
+  Inline { code: Arc<str>, file: String, id: String, url: String, invalidate: bool },
+}
+
+fn is_external_url(url: &str) -> bool {
+  url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
+impl Environment {
+  /// Vite's `fetchModule(environment, url, importer, options)`.
+  pub async fn fetch_module(
+    self: &Arc<Self>,
+    url: &str,
+    importer: Option<&str>,
+    options: FetchOptions,
+  ) -> Result<FetchResult, Arc<EnvError>> {
+    if url.starts_with("data:") || self.resolver.is_builtin(url) {
+      return Ok(FetchResult::Externalize { externalize: url.to_owned(), kind: "builtin" });
+    }
+    let is_file_url = url.starts_with("file://");
+    if is_external_url(url) {
+      return Ok(FetchResult::Externalize { externalize: url.to_owned(), kind: "network" });
+    }
+    if let Some(importer) = importer.filter(|_| !is_file_url && !url.starts_with(['.', '/'])) {
+      let importer_file = ven_graph::clean_url(importer);
+      let target = self.resolver.resolve_external(url, Some(importer_file)).map_err(|_| {
+        Arc::new(EnvError::new("ERR_MODULE_NOT_FOUND", format!("Cannot find module '{url}' imported from '{importer}'")))
+      })?;
+      let kind = match target.kind {
+        ExternalKind::Module => "module",
+        ExternalKind::Commonjs => "commonjs",
+      };
+      return Ok(FetchResult::Externalize { externalize: target.file_url, kind });
+    }
+
+    let key = self.ensure_entry_from_url(url).map_err(|mut e| {
+      if let Some(importer) = importer {
+        e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
+      }
+      Arc::new(e)
+    })?;
+    let cached = self.graph.transform_result(key).is_some();
+    if options.cached && cached {
+      return Ok(FetchResult::Cached);
+    }
+    let request_url = self.graph.with_node(key, |n| n.url.clone()).unwrap_or_else(|| url.to_owned());
+    let result = self.transform_request(&request_url).await.map_err(|e| {
+      if e.code.as_deref() == Some("ERR_LOAD_URL") {
+        if let Some(importer) = importer {
+          let mut e = (*e).clone();
+          e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
+          return Arc::new(e);
+        }
+      }
+      e
+    })?;
+    let (file, id, node_url) = self
+      .graph
+      .with_node(key, |n| (n.file.clone(), n.id.clone(), n.url.clone()))
+      .ok_or_else(|| Arc::new(EnvError::load_url(url, None, importer)))?;
+    let code = result.code_for_runner(&id, options.start_offset, options.inline_source_map);
+    Ok(FetchResult::Inline { code, file, id, url: node_url, invalidate: !cached })
+  }
+}

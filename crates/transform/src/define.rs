@@ -1,0 +1,158 @@
+//! `define` replacement: dotted global expressions (`import.meta.env.MODE`, `__APP__`) become
+//! the configured expression, like Vite's define plugin for server environments.
+
+use swc_core::common::sync::Lrc;
+use swc_core::common::{FileName, SourceMap, SyntaxContext};
+use swc_core::ecma::ast::{
+  EsVersion, Expr, IdentName, KeyValueProp, MemberProp, MetaPropKind, Module, Prop, PropName,
+  UpdateExpr,
+};
+use swc_core::ecma::parser::{EsSyntax, Syntax, parse_file_as_expr};
+use swc_core::ecma::utils::drop_span;
+use swc_core::ecma::visit::{VisitMut, VisitMutWith};
+
+/// Applies `defines` to `module`. `unresolved` is the context of references to globals: a
+/// local binding that shadows a key keeps its own context and is left alone.
+pub fn apply(
+  module: &mut Module,
+  defines: &[(String, String)],
+  cm: &Lrc<SourceMap>,
+  unresolved: SyntaxContext,
+) {
+  let keys: Vec<Vec<&str>> = defines.iter().map(|(k, _)| split_key(k)).collect();
+  let max_depth = keys.iter().map(Vec::len).max().unwrap_or(0);
+  let mut v = Definer {
+    defines,
+    keys,
+    max_depth,
+    parsed: vec![None; defines.len()],
+    cm,
+    unresolved,
+  };
+  module.visit_mut_with(&mut v);
+}
+
+/// `import.meta.env.MODE` → `["import.meta", "env", "MODE"]` (the meta property is one root).
+fn split_key(key: &str) -> Vec<&str> {
+  let key = key.trim();
+  if let Some(rest) = key.strip_prefix("import.meta") {
+    let mut segs = vec!["import.meta"];
+    segs.extend(rest.split('.').filter(|s| !s.is_empty()));
+    segs
+  } else {
+    key.split('.').collect()
+  }
+}
+
+struct Definer<'a> {
+  defines: &'a [(String, String)],
+  keys: Vec<Vec<&'a str>>,
+  max_depth: usize,
+  /// Replacements parsed on first use: most keys never match.
+  parsed: Vec<Option<Option<Box<Expr>>>>,
+  cm: &'a Lrc<SourceMap>,
+  unresolved: SyntaxContext,
+}
+
+impl Definer<'_> {
+  /// Index of the define whose key is exactly the dotted text of `e`.
+  fn match_expr(&self, e: &Expr) -> Option<usize> {
+    let mut segs: [&str; 16] = [""; 16];
+    let mut len = 0;
+    let mut cur = e;
+    loop {
+      if len >= self.max_depth || len >= segs.len() {
+        return None;
+      }
+      match cur {
+        Expr::Member(m) => {
+          let MemberProp::Ident(name) = &m.prop else {
+            return None;
+          };
+          segs[len] = &name.sym;
+          len += 1;
+          cur = &m.obj;
+        }
+        Expr::Ident(i) if i.ctxt == self.unresolved => {
+          segs[len] = &i.sym;
+          len += 1;
+          break;
+        }
+        Expr::MetaProp(p) if p.kind == MetaPropKind::ImportMeta => {
+          segs[len] = "import.meta";
+          len += 1;
+          break;
+        }
+        _ => return None,
+      }
+    }
+    let segs = &segs[..len];
+    self.keys.iter().position(|key| {
+      key.len() == segs.len() && key.iter().zip(segs.iter().rev()).all(|(a, b)| a == b)
+    })
+  }
+
+  fn replacement(&mut self, idx: usize) -> Option<Box<Expr>> {
+    let cm = self.cm;
+    let value = &self.defines[idx].1;
+    self.parsed[idx]
+      .get_or_insert_with(|| parse_value(cm, value))
+      .clone()
+  }
+}
+
+fn parse_value(cm: &SourceMap, value: &str) -> Option<Box<Expr>> {
+  let fm = cm.new_source_file(FileName::Anon.into(), value.to_owned());
+  let mut errors = Vec::new();
+  let expr = parse_file_as_expr(
+    &fm,
+    Syntax::Es(EsSyntax::default()),
+    EsVersion::latest(),
+    None,
+    &mut errors,
+  )
+  .ok()?;
+  // No spans: the replacement has no place in the original source.
+  errors.is_empty().then(|| drop_span(expr))
+}
+
+impl VisitMut for Definer<'_> {
+  fn visit_mut_expr(&mut self, e: &mut Expr) {
+    // Outer chains first, so the longest matching key wins.
+    if matches!(e, Expr::Member(_) | Expr::Ident(_) | Expr::MetaProp(_))
+      && let Some(idx) = self.match_expr(e)
+      && let Some(new) = self.replacement(idx)
+    {
+      *e = *new;
+      return;
+    }
+    e.visit_mut_children_with(self);
+  }
+
+  fn visit_mut_update_expr(&mut self, n: &mut UpdateExpr) {
+    // `KEY++` is an assignment target: only its sub-expressions may be replaced.
+    if let Expr::Member(m) = &mut *n.arg {
+      m.visit_mut_children_with(self);
+    } else if !matches!(&*n.arg, Expr::Ident(_)) {
+      n.arg.visit_mut_with(self);
+    }
+  }
+
+  fn visit_mut_prop(&mut self, p: &mut Prop) {
+    if let Prop::Shorthand(i) = p
+      && i.ctxt == self.unresolved
+    {
+      let probe = Expr::Ident(i.clone());
+      if let Some(idx) = self.match_expr(&probe)
+        && let Some(value) = self.replacement(idx)
+      {
+        *p = Prop::KeyValue(KeyValueProp {
+          key: PropName::Ident(IdentName::new(i.sym.clone(), i.span)),
+          value,
+        });
+        return;
+      }
+    }
+    p.visit_mut_children_with(self);
+  }
+}

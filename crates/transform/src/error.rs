@@ -1,0 +1,122 @@
+//! Turns a byte offset in the source into a Vite-shaped error (line, column, code frame).
+
+use crate::TransformError;
+
+/// Lines shown before and after the failing one, as Vite's `generateCodeFrame`.
+const RANGE: usize = 2;
+/// Longer lines are cut around the marker, like Vite does.
+const MAX_DISPLAY_LEN: usize = 120;
+
+/// Builds an error located at byte `offset` of `source`.
+pub fn error_at(source: &str, id: &str, offset: usize, message: String) -> TransformError {
+  let offset = floor_char_boundary(source, offset.min(source.len()));
+  let before = &source[..offset];
+  let line_index = before.matches('\n').count();
+  let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+  // JS columns count UTF-16 units; Vite's `numberToPos` works on JS strings.
+  let column = utf16_len(&source[line_start..offset]);
+  TransformError {
+    message,
+    id: id.to_owned(),
+    line: (line_index + 1) as u32,
+    column: column as u32,
+    frame: code_frame(source, line_index, column),
+  }
+}
+
+/// Builds an error from a 1-based line and 0-based column (e.g. from serde_json).
+pub fn error_at_line_col(
+  source: &str,
+  id: &str,
+  line: usize,
+  column: usize,
+  message: String,
+) -> TransformError {
+  let line_index = line.saturating_sub(1);
+  TransformError {
+    message,
+    id: id.to_owned(),
+    line: line.max(1) as u32,
+    column: column as u32,
+    frame: code_frame(source, line_index, column),
+  }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+  while i > 0 && !s.is_char_boundary(i) {
+    i -= 1;
+  }
+  i
+}
+
+fn utf16_len(s: &str) -> usize {
+  s.chars().map(char::len_utf16).sum()
+}
+
+/// Vite-style frame: numbered lines around `line_index` and a `^` under `column`.
+pub fn code_frame(source: &str, line_index: usize, column: usize) -> String {
+  let lines: Vec<&str> = source.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+  let last_line = (line_index + RANGE + 1).min(lines.len().max(1));
+  let width = (last_line.to_string().len() + 1).max(3);
+  let first = line_index.saturating_sub(RANGE);
+  let mut out = String::new();
+  for (j, text) in lines.iter().enumerate().take(last_line).skip(first) {
+    let number = (j + 1).to_string();
+    let (shown, pad) = if j == line_index {
+      clip(text, column)
+    } else {
+      (clip(text, 0).0, 0)
+    };
+    if !out.is_empty() {
+      out.push('\n');
+    }
+    out.push_str(&number);
+    out.push_str(&" ".repeat(width - number.len()));
+    out.push_str("|  ");
+    out.push_str(&shown);
+    if j == line_index {
+      out.push('\n');
+      out.push_str(&" ".repeat(width));
+      out.push_str("|  ");
+      out.push_str(&" ".repeat(pad));
+      out.push('^');
+    }
+  }
+  out
+}
+
+/// Cuts an over-long line to a window around `column`; returns the text and the marker pad.
+fn clip(line: &str, column: usize) -> (String, usize) {
+  let chars: Vec<char> = line.chars().collect();
+  if chars.len() <= MAX_DISPLAY_LEN {
+    return (line.to_owned(), column);
+  }
+  let start = column.saturating_sub(MAX_DISPLAY_LEN / 2);
+  let prefix = if start > 0 { "..." } else { "" };
+  let room = MAX_DISPLAY_LEN - prefix.len() - 3;
+  let end = (start + room).min(chars.len());
+  let suffix = if end < chars.len() { "..." } else { "" };
+  let body: String = chars[start..end].iter().collect();
+  let pad = column - start + prefix.len();
+  (format!("{prefix}{body}{suffix}"), pad)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn frame_marks_column_with_context_lines() {
+    let src = "a\nb\nconst x = ;\nd\ne\nf";
+    let err = error_at(src, "/x.js", 14, "Unexpected token".into());
+    assert_eq!((err.line, err.column), (3, 10));
+    assert_eq!(err.frame, "1  |  a\n2  |  b\n3  |  const x = ;\n   |            ^\n4  |  d\n5  |  e");
+  }
+
+  #[test]
+  fn column_counts_utf16_units() {
+    let src = "const s = '😀'; )";
+    let err = error_at(src, "/x.js", src.find(')').unwrap(), "x".into());
+    assert_eq!(err.column, 16);
+  }
+}

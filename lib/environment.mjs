@@ -1,0 +1,170 @@
+// The environment classes users meet: Vite's own `DevEnvironment` / `RunnableDevEnvironment`,
+// with the per-module work (resolve, load, transform, graph, fetchModule) moved to the native core.
+
+import { existsSync, readFileSync } from 'node:fs'
+import {
+  createRunnableDevEnvironment as viteCreateRunnableDevEnvironment,
+  createServerHotChannel,
+  createServerModuleRunnerTransport,
+  DevEnvironment as ViteDevEnvironment,
+} from 'vite'
+import { GraphMirror } from './graph-mirror.mjs'
+import { NativeEnvironment } from './native.mjs'
+import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
+import { nativeOptions } from './options.mjs'
+
+const NATIVE = Symbol.for('vite-env-native.native')
+
+/** Turns a native error record into an `Error` with Vite's fields (code, id, plugin, loc, frame). */
+function toError(record) {
+  const error = new Error(record.message)
+  for (const key of ['code', 'id', 'plugin', 'loc', 'frame']) {
+    if (record[key] != null) error[key] = record[key]
+  }
+  if (record.plugin) error.pluginCode = record.code
+  return error
+}
+
+/** Vite's `FetchResult` from the binding's flat record. */
+function toFetchResult(response) {
+  if (response.error) throw toError(response.error)
+  if (response.cache) return { cache: true }
+  if (response.externalize !== undefined) return { externalize: response.externalize, type: response.type }
+  return { code: response.code, file: response.file, id: response.id, url: response.url, invalidate: response.invalidate }
+}
+
+function withNativeCore(Base) {
+  return class extends Base {
+    constructor(name, config, context = {}) {
+      super(name, config, context)
+      const native = new NativeEnvironment(nativeOptions(name, this.config))
+      Object.defineProperty(this, NATIVE, { value: native })
+      const graph = this.moduleGraph
+      const mirror = new GraphMirror(native, graph)
+      this._graphMirror = mirror
+      // Every read of `environment.moduleGraph` first applies the native changes.
+      Object.defineProperty(this, 'moduleGraph', {
+        configurable: true,
+        enumerable: true,
+        get() {
+          mirror.sync()
+          return graph
+        },
+      })
+    }
+
+    fetchModule(id, importer, options) {
+      return this[NATIVE].fetchModule(id, importer ?? undefined, { ...this._remoteRunnerOptions, ...options }).then(toFetchResult)
+    }
+
+    async transformRequest(url) {
+      if (this._closing && this.config.dev.recoverable) {
+        const error = new Error('Server is closed')
+        error.code = 'ERR_CLOSED_SERVER'
+        throw error
+      }
+      const response = await this[NATIVE].transformRequest(url)
+      if (response.error) throw toError(response.error)
+      const { code, map, deps, dynamicDeps } = response.result
+      return { code, map: map ? JSON.parse(map) : null, ssr: true, deps, dynamicDeps }
+    }
+
+    async warmupRequest(url) {
+      this[NATIVE].warmupRequest(url)
+    }
+
+    async close() {
+      this[NATIVE].close()
+      await super.close()
+    }
+  }
+}
+
+/** Vite's `DevEnvironment` on the native core. `instanceof` holds for every native environment. */
+export class DevEnvironment extends withNativeCore(ViteDevEnvironment) {
+  static [Symbol.hasInstance](value) {
+    if (this !== DevEnvironment) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return value != null && typeof value === 'object' && NATIVE in value
+  }
+}
+
+/** True when `environment` runs on the native core. */
+export const isNativeEnvironment = (environment) => environment instanceof DevEnvironment
+
+// Vite's `RunnableDevEnvironment` class is not exported; `isRunnableDevEnvironment` is an
+// `instanceof` check against it. Take the constructor from an instance Vite creates itself.
+let NativeRunnableDevEnvironment
+
+function runnableClass(name, config) {
+  if (NativeRunnableDevEnvironment) return NativeRunnableDevEnvironment
+  const probe = viteCreateRunnableDevEnvironment(name, config, { transport: createServerHotChannel(), hot: false })
+  probe.hot.close()
+  const ViteRunnable = Object.getPrototypeOf(probe).constructor
+  NativeRunnableDevEnvironment = class RunnableDevEnvironment extends withNativeCore(ViteRunnable) {
+    get runner() {
+      if (!this._runner) this._runner = (this._runnerFactory ?? createServerModuleRunner)(this, this._runnerOptions)
+      return this._runner
+    }
+  }
+  return NativeRunnableDevEnvironment
+}
+
+/** Drop-in for Vite's `createRunnableDevEnvironment`, on the native core. */
+export function createRunnableDevEnvironment(name, config, context = {}) {
+  const Runnable = runnableClass(name, config)
+  return new Runnable(name, config, {
+    ...context,
+    transport: context.transport ?? createServerHotChannel(),
+    hot: context.hot ?? true,
+  })
+}
+
+function hmrOptions(environment, options) {
+  if (environment.config.server.hmr === false || options.hmr === false) return false
+  if (!('api' in environment.hot)) return false
+  return {
+    logger: options.hmr?.logger ?? {
+      debug: (...msg) => environment.logger.info(msg.join(' '), { timestamp: true }),
+      error: (err) => environment.logger.error(err instanceof Error ? err.message : String(err), { timestamp: true }),
+    },
+  }
+}
+
+const readFileForStackTrace = {
+  retrieveFile: (id) => (existsSync(id) ? readFileSync(id, 'utf-8') : undefined),
+}
+
+function sourcemapInterceptor(options) {
+  const value = options.sourcemapInterceptor
+  if (value != null) {
+    if (value === 'prepareStackTrace') return readFileForStackTrace
+    if (typeof value === 'object') return { ...readFileForStackTrace, ...value }
+    return value
+  }
+  return typeof process !== 'undefined' && 'setSourceMapsEnabled' in process ? 'node' : readFileForStackTrace
+}
+
+/**
+ * Vite's `createServerModuleRunner`, with our `ModuleRunner`: module requests are direct
+ * in-process calls into the environment (no serialisation), HMR payloads arrive through the
+ * environment's server hot channel.
+ */
+export function createServerModuleRunner(environment, options = {}) {
+  const channel = createServerModuleRunnerTransport({ channel: environment.hot })
+  const transport = {
+    connect: channel.connect,
+    disconnect: channel.disconnect,
+    send: channel.send,
+    invoke: (payload) => environment.hot.handleInvoke(payload),
+  }
+  return new ModuleRunner(
+    {
+      ...options,
+      transport,
+      hmr: hmrOptions(environment, options),
+      createImportMeta: createNodeImportMeta,
+      sourcemapInterceptor: sourcemapInterceptor(options),
+    },
+    options.evaluator,
+  )
+}

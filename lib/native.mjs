@@ -1,0 +1,7 @@
+// Loads the napi addon through its generated CommonJS loader (index.js at the package root).
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const binding = require('../index.js')
+
+export const { NativeEnvironment } = binding

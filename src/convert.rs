@@ -1,0 +1,230 @@
+//! JS option objects and results, and their conversions to/from engine types.
+
+use napi::{Error, Result};
+use napi_derive::napi;
+use ven_environment::{EnvError, EnvironmentConfig, GraphEvent};
+use ven_resolver::{Alias, AliasPattern, External, NoExternal, Pattern, ResolveConfig};
+use ven_transform::JsxOptions;
+
+/// A JS `RegExp` (`source`, `flags`) or a plain string.
+#[napi(object)]
+pub struct JsPattern {
+  pub string: Option<String>,
+  pub regex_source: Option<String>,
+  pub regex_flags: Option<String>,
+}
+
+#[napi(object)]
+pub struct JsAlias {
+  pub find: JsPattern,
+  pub replacement: String,
+}
+
+#[napi(object)]
+pub struct JsDefine {
+  pub key: String,
+  pub value: String,
+}
+
+#[napi(object)]
+pub struct JsJsxOptions {
+  pub automatic: bool,
+  pub import_source: String,
+  pub pragma: String,
+  pub pragma_frag: String,
+  pub development: bool,
+}
+
+/// What the JS layer reads from Vite's resolved environment config.
+#[napi(object)]
+pub struct NativeEnvironmentOptions {
+  pub name: String,
+  pub root: String,
+  pub is_production: bool,
+  pub conditions: Vec<String>,
+  pub external_conditions: Vec<String>,
+  pub main_fields: Vec<String>,
+  pub extensions: Vec<String>,
+  pub alias: Vec<JsAlias>,
+  pub dedupe: Vec<String>,
+  pub preserve_symlinks: bool,
+  /// `true` = `resolve.external: true`.
+  pub external_all: bool,
+  pub external: Vec<String>,
+  /// `true` = `resolve.noExternal: true`.
+  pub no_external_all: bool,
+  pub no_external: Vec<JsPattern>,
+  pub builtins: Vec<JsPattern>,
+  pub define: Vec<JsDefine>,
+  pub jsx: JsJsxOptions,
+  pub json_stringify: bool,
+  pub source_map: bool,
+  pub pre_transform: bool,
+}
+
+fn regex(source: &str, flags: &str) -> Result<regex::Regex> {
+  let mut prefix = String::new();
+  for flag in flags.chars() {
+    match flag {
+      'i' => prefix.push_str("(?i)"),
+      'm' => prefix.push_str("(?m)"),
+      's' => prefix.push_str("(?s)"),
+      // g, y, u, d and v do not change what `test` matches once per value.
+      _ => {}
+    }
+  }
+  regex::Regex::new(&format!("{prefix}{source}"))
+    .map_err(|e| Error::from_reason(format!("[vite-env-native] unsupported RegExp /{source}/{flags}: {e}")))
+}
+
+fn pattern(p: JsPattern) -> Result<Pattern> {
+  match (p.string, p.regex_source) {
+    (Some(s), _) => Ok(Pattern::Exact(s)),
+    (None, Some(source)) => Ok(Pattern::Regex(regex(&source, p.regex_flags.as_deref().unwrap_or(""))?)),
+    (None, None) => Err(Error::from_reason("[vite-env-native] empty pattern")),
+  }
+}
+
+impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
+  type Error = Error;
+
+  fn try_from(o: NativeEnvironmentOptions) -> Result<Self> {
+    let alias = o
+      .alias
+      .into_iter()
+      .map(|a| {
+        let find = match pattern(a.find)? {
+          Pattern::Exact(s) => AliasPattern::Exact(s),
+          Pattern::Regex(r) => AliasPattern::Regex(r),
+        };
+        Ok(Alias { find, replacement: a.replacement })
+      })
+      .collect::<Result<Vec<_>>>()?;
+    let external = if o.external_all {
+      External::All
+    } else if o.external.is_empty() {
+      External::None
+    } else {
+      External::List(o.external)
+    };
+    let no_external = if o.no_external_all {
+      NoExternal::All
+    } else if o.no_external.is_empty() {
+      NoExternal::None
+    } else {
+      NoExternal::List(o.no_external.into_iter().map(pattern).collect::<Result<_>>()?)
+    };
+    let resolve = ResolveConfig {
+      root: o.root.into(),
+      conditions: o.conditions,
+      external_conditions: o.external_conditions,
+      main_fields: o.main_fields,
+      extensions: o.extensions,
+      alias,
+      dedupe: o.dedupe,
+      preserve_symlinks: o.preserve_symlinks,
+      external,
+      no_external,
+      builtins: o.builtins.into_iter().map(pattern).collect::<Result<_>>()?,
+      is_production: o.is_production,
+    };
+    Ok(Self {
+      name: o.name,
+      resolve,
+      define: o.define.into_iter().map(|d| (d.key, d.value)).collect(),
+      jsx: JsxOptions {
+        automatic: o.jsx.automatic,
+        import_source: o.jsx.import_source,
+        pragma: o.jsx.pragma,
+        pragma_frag: o.jsx.pragma_frag,
+        development: o.jsx.development,
+      },
+      json_stringify: o.json_stringify,
+      source_map: o.source_map,
+      pre_transform: o.pre_transform,
+    })
+  }
+}
+
+#[napi(object)]
+pub struct JsLocation {
+  pub file: String,
+  pub line: u32,
+  pub column: u32,
+}
+
+/// Fields of a Vite-shaped error; the JS layer turns it into an `Error` instance.
+#[napi(object)]
+pub struct JsEnvError {
+  pub code: Option<String>,
+  pub message: String,
+  pub id: Option<String>,
+  pub plugin: Option<String>,
+  pub loc: Option<JsLocation>,
+  pub frame: Option<String>,
+}
+
+impl From<&EnvError> for JsEnvError {
+  fn from(e: &EnvError) -> Self {
+    Self {
+      code: e.code.clone(),
+      message: e.message.clone(),
+      id: e.id.clone(),
+      plugin: e.plugin.clone(),
+      loc: e.loc.as_ref().map(|l| JsLocation { file: l.file.clone(), line: l.line, column: l.column }),
+      frame: e.frame.clone(),
+    }
+  }
+}
+
+/// A graph change for the JS mirror (`kind`: created | imports | transformed | invalidated).
+#[napi(object)]
+pub struct JsGraphEvent {
+  pub kind: String,
+  pub key: u32,
+  pub url: Option<String>,
+  pub id: Option<String>,
+  pub file: Option<String>,
+  pub imported: Option<Vec<u32>>,
+  pub is_self_accepting: Option<bool>,
+  pub accepted_deps: Option<Vec<u32>>,
+  pub accepted_exports: Option<Vec<String>>,
+  pub last_invalidation_timestamp: Option<f64>,
+  pub last_hmr_timestamp: Option<f64>,
+}
+
+impl From<GraphEvent> for JsGraphEvent {
+  fn from(event: GraphEvent) -> Self {
+    let empty = |kind: &str, key: u32| Self {
+      kind: kind.to_owned(),
+      key,
+      url: None,
+      id: None,
+      file: None,
+      imported: None,
+      is_self_accepting: None,
+      accepted_deps: None,
+      accepted_exports: None,
+      last_invalidation_timestamp: None,
+      last_hmr_timestamp: None,
+    };
+    match event {
+      GraphEvent::Created { key, url, id, file } => {
+        Self { url: Some(url), id: Some(id), file: Some(file), ..empty("created", key.0) }
+      }
+      GraphEvent::Imports { key, imported, is_self_accepting, accepted_deps, accepted_exports } => Self {
+        imported: Some(imported.into_iter().map(|k| k.0).collect()),
+        is_self_accepting: Some(is_self_accepting),
+        accepted_deps: Some(accepted_deps.into_iter().map(|k| k.0).collect()),
+        accepted_exports,
+        ..empty("imports", key.0)
+      },
+      GraphEvent::Transformed { key } => empty("transformed", key.0),
+      GraphEvent::Invalidated { key, last_invalidation_timestamp, last_hmr_timestamp } => Self {
+        last_invalidation_timestamp: Some(last_invalidation_timestamp),
+        last_hmr_timestamp: Some(last_hmr_timestamp),
+        ..empty("invalidated", key.0)
+      },
+    }
+  }
+}

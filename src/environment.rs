@@ -1,0 +1,179 @@
+//! `NativeEnvironment`: the JS handle of one engine environment.
+
+use std::sync::Arc;
+
+use napi::Result;
+use napi_derive::napi;
+use ven_environment::{EnvError, Environment, FetchOptions, FetchResult, NodeKey};
+
+use crate::convert::{JsEnvError, JsGraphEvent, NativeEnvironmentOptions};
+
+#[napi(object)]
+pub struct JsFetchOptions {
+  pub cached: Option<bool>,
+  pub inline_source_map: Option<bool>,
+  pub start_offset: Option<u32>,
+}
+
+/// `fetchModule`'s answer: exactly one of `result` fields groups or `error` is set; the JS layer
+/// builds Vite's `FetchResult` object or throws.
+#[napi(object)]
+pub struct JsFetchResponse {
+  pub cache: Option<bool>,
+  pub externalize: Option<String>,
+  pub r#type: Option<String>,
+  pub code: Option<String>,
+  pub file: Option<String>,
+  pub id: Option<String>,
+  pub url: Option<String>,
+  pub invalidate: Option<bool>,
+  pub error: Option<JsEnvError>,
+}
+
+impl JsFetchResponse {
+  fn empty() -> Self {
+    Self {
+      cache: None,
+      externalize: None,
+      r#type: None,
+      code: None,
+      file: None,
+      id: None,
+      url: None,
+      invalidate: None,
+      error: None,
+    }
+  }
+}
+
+#[napi(object)]
+pub struct JsTransformResult {
+  pub code: String,
+  pub map: Option<String>,
+  pub deps: Vec<String>,
+  pub dynamic_deps: Vec<String>,
+}
+
+#[napi(object)]
+pub struct JsTransformResponse {
+  pub result: Option<JsTransformResult>,
+  pub error: Option<JsEnvError>,
+}
+
+fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResult {
+  JsTransformResult {
+    code: r.code.clone(),
+    map: r.map.clone(),
+    deps: r.deps.clone(),
+    dynamic_deps: r.dynamic_deps.clone(),
+  }
+}
+
+#[napi]
+pub struct NativeEnvironment {
+  inner: Arc<Environment>,
+}
+
+#[napi]
+impl NativeEnvironment {
+  #[napi(constructor, catch_unwind)]
+  pub fn new(options: NativeEnvironmentOptions) -> Result<Self> {
+    Ok(Self { inner: Environment::new(options.try_into()?) })
+  }
+
+  #[napi]
+  pub async fn fetch_module(
+    &self,
+    url: String,
+    importer: Option<String>,
+    options: Option<JsFetchOptions>,
+  ) -> JsFetchResponse {
+    let defaults = FetchOptions::default();
+    let options = options.map_or(defaults, |o| FetchOptions {
+      cached: o.cached.unwrap_or(defaults.cached),
+      inline_source_map: o.inline_source_map.unwrap_or(defaults.inline_source_map),
+      start_offset: o.start_offset.unwrap_or(defaults.start_offset),
+    });
+    match self.inner.fetch_module(&url, importer.as_deref(), options).await {
+      Ok(FetchResult::Cached) => JsFetchResponse { cache: Some(true), ..JsFetchResponse::empty() },
+      Ok(FetchResult::Externalize { externalize, kind }) => JsFetchResponse {
+        externalize: Some(externalize),
+        r#type: Some(kind.to_owned()),
+        ..JsFetchResponse::empty()
+      },
+      Ok(FetchResult::Inline { code, file, id, url, invalidate }) => JsFetchResponse {
+        code: Some(code.to_string()),
+        file: Some(file),
+        id: Some(id),
+        url: Some(url),
+        invalidate: Some(invalidate),
+        ..JsFetchResponse::empty()
+      },
+      Err(error) => JsFetchResponse { error: Some((&*error).into()), ..JsFetchResponse::empty() },
+    }
+  }
+
+  #[napi]
+  pub async fn transform_request(&self, url: String) -> JsTransformResponse {
+    match self.inner.transform_request(&url).await {
+      Ok(result) => JsTransformResponse { result: Some(js_transform_result(&result)), error: None },
+      Err(error) => JsTransformResponse { result: None, error: Some((&*error).into()) },
+    }
+  }
+
+  /// Background transform; errors are dropped as in Vite's `warmupRequest`.
+  #[napi(catch_unwind)]
+  pub fn warmup_request(&self, url: String) {
+    let inner = Arc::clone(&self.inner);
+    napi::bindgen_prelude::spawn(async move {
+      let _ = inner.transform_request(&url).await;
+    });
+  }
+
+  /// The node key of `url`, creating the node when the url resolves.
+  #[napi(catch_unwind)]
+  pub fn ensure_entry_from_url(&self, url: String) -> std::result::Result<u32, napi::Error> {
+    self.inner.ensure_entry_from_url(&url).map(|k| k.0).map_err(|e: EnvError| napi::Error::from_reason(e.message))
+  }
+
+  #[napi(catch_unwind)]
+  pub fn get_transform_result(&self, key: u32) -> Option<JsTransformResult> {
+    self.inner.graph().transform_result(NodeKey(key)).map(|r| js_transform_result(&r))
+  }
+
+  #[napi(catch_unwind)]
+  pub fn invalidate_module(&self, key: u32, timestamp: f64, is_hmr: bool, soft: bool) {
+    self.inner.invalidate_module(NodeKey(key), timestamp, is_hmr, soft);
+  }
+
+  #[napi(catch_unwind)]
+  pub fn on_file_change(&self, file: String) -> Vec<u32> {
+    self.inner.on_file_change(&file).into_iter().map(|k| k.0).collect()
+  }
+
+  #[napi(catch_unwind)]
+  pub fn on_file_delete(&self, file: String) {
+    self.inner.on_file_delete(&file);
+  }
+
+  #[napi(catch_unwind)]
+  pub fn invalidate_all(&self) {
+    self.inner.invalidate_all();
+  }
+
+  /// Graph changes since the last call, for the JS mirror.
+  #[napi(catch_unwind)]
+  pub fn take_graph_events(&self) -> Vec<JsGraphEvent> {
+    self.inner.graph().take_events().into_iter().map(Into::into).collect()
+  }
+
+  #[napi(catch_unwind)]
+  pub fn clear_resolver_cache(&self) {
+    self.inner.resolver().clear_cache();
+  }
+
+  #[napi(catch_unwind)]
+  pub fn close(&self) {
+    self.inner.close();
+  }
+}
