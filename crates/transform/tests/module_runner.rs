@@ -292,5 +292,5 @@ fn import_attributes_are_dropped() {
 fn runner_names_are_not_captured_by_locals() {
   // A local named like a generated binding must not break the import reference.
   let out = ssr("import { a } from 'x';\nfunction f(__vite_ssr_import_0__) { return a }");
-  assert_contains(&out, "function f(__vite_ssr_import_01) { return __vite_ssr_import_0__.a; }");
+  assert_contains(&out, "function f(__vite_ssr_import_0__1) { return __vite_ssr_import_0__.a; }");
 }

@@ -1,0 +1,321 @@
+//! Languages, define, HMR scan, JSON, errors and source maps.
+
+mod common;
+
+use common::{assert_contains, assert_not_contains, options, run, run_rewriting, squash, ssr_lang};
+use ven_transform::{JsxOptions, Lang};
+
+#[test]
+fn lang_from_path() {
+  assert_eq!(Lang::from_path("/a/b.ts?v=1"), Some(Lang::Ts));
+  assert_eq!(Lang::from_path("/a/b.mts"), Some(Lang::Ts));
+  assert_eq!(Lang::from_path("/a/b.cts"), Some(Lang::Ts));
+  assert_eq!(Lang::from_path("/a/b.tsx"), Some(Lang::Tsx));
+  assert_eq!(Lang::from_path("/a/b.jsx#x"), Some(Lang::Jsx));
+  assert_eq!(Lang::from_path("/a/b.mjs"), Some(Lang::Js));
+  assert_eq!(Lang::from_path("/a/b.cjs"), Some(Lang::Js));
+  assert_eq!(Lang::from_path("/a/b.json?import"), Some(Lang::Json));
+  assert_eq!(Lang::from_path("/a/b.css"), None);
+  assert_eq!(Lang::from_path("/a.b/c"), None);
+}
+
+#[test]
+fn jsx_options_default() {
+  let o = JsxOptions::default();
+  assert!(o.automatic && o.development);
+  assert_eq!(o.import_source, "react");
+  assert_eq!(o.pragma, "React.createElement");
+  assert_eq!(o.pragma_frag, "React.Fragment");
+}
+
+// ---- TypeScript ----
+
+#[test]
+fn ts_types_and_type_only_imports_are_removed() {
+  let code = "import type { T } from './t';
+import { U, v } from './u';
+import { OnlyType } from './o';
+export type { T };
+export type X = string;
+export interface I { a: number }
+let x: OnlyType = v as U;
+export { x };";
+  let out = run(code, &options("/src/a.ts")).unwrap();
+  assert_eq!(out.deps, ["./u"]);
+  let code = squash(&out.code);
+  assert_contains(&code, r#"__vite_ssr_import__("./u", { importedNames: [ "v" ] });"#);
+  assert_contains(&code, "let x = __vite_ssr_import_0__.v;");
+  assert_not_contains(&code, "OnlyType");
+  assert_not_contains(&code, "interface");
+}
+
+#[test]
+fn ts_enum_namespace_and_parameter_properties() {
+  let code = "export enum E { A, B = 5, C }
+export namespace N { export const v = E.B }
+export class P { constructor(public readonly q: number, private r = 1) {} }";
+  let out = ssr_lang(code, "/src/a.ts");
+  assert_contains(&out, r#"E[E["A"] = 0] = "A";"#);
+  assert_contains(&out, r#"E[E["C"] = 6] = "C";"#);
+  assert_contains(&out, "N.v = 5;");
+  assert_contains(&out, "this.q = q;");
+  assert_contains(&out, "this.r = r;");
+  for name in ["E", "N", "P"] {
+    assert_contains(&out, &common::export_getter(name, name));
+  }
+}
+
+#[test]
+fn ts_generics_and_satisfies_are_stripped() {
+  let out = ssr_lang(
+    "const f = <T,>(x: T): T => x;\nexport const y = f<number>(1) satisfies number;",
+    "/src/a.ts",
+  );
+  assert_contains(&out, "const f = (x)=>x;");
+  assert_contains(&out, "const y = f(1);");
+}
+
+// ---- JSX ----
+
+#[test]
+fn tsx_automatic_development_runtime() {
+  let code = "import React from 'react';\nexport const A = () => <div className=\"x\"><>{1}</></div>;";
+  let out = run(code, &options("/src/a.tsx")).unwrap();
+  assert_eq!(out.deps, ["react/jsx-dev-runtime"]);
+  let code = squash(&out.code);
+  assert_contains(&code, r#"importedNames: [ "jsxDEV", "Fragment" ]"#);
+  assert_contains(&code, r#"(0, __vite_ssr_import_0__.jsxDEV)("div", { className: "x","#);
+  assert_contains(&code, "__vite_ssr_import_0__.Fragment");
+}
+
+#[test]
+fn jsx_automatic_production_runtime_and_import_source() {
+  let mut o = options("/src/a.jsx");
+  o.jsx.development = false;
+  o.jsx.import_source = "preact".into();
+  let out = run("export const a = <p>{x}</p>;", &o).unwrap();
+  assert_eq!(out.deps, ["preact/jsx-runtime"]);
+  assert_contains(&squash(&out.code), r#"(0, __vite_ssr_import_0__.jsx)("p", { children: x })"#);
+}
+
+#[test]
+fn tsx_classic_runtime_keeps_pragma_import() {
+  let mut o = options("/src/a.tsx");
+  o.jsx.automatic = false;
+  let out = run("import React from 'react';\nexport const a = <p />;", &o).unwrap();
+  assert_eq!(out.deps, ["react"]);
+  assert_contains(
+    &squash(&out.code),
+    r#"__vite_ssr_import_0__.default.createElement("p""#,
+  );
+}
+
+// ---- define ----
+
+fn define_options() -> ven_transform::TransformOptions {
+  let mut o = options("/src/a.js");
+  o.define = vec![
+    ("import.meta.env".into(), r#"{"MODE":"development","DEV":true}"#.into()),
+    ("import.meta.env.MODE".into(), r#""dev-mode""#.into()),
+    ("__APP_VERSION__".into(), r#""1.2.3""#.into()),
+    ("process.env.NODE_ENV".into(), r#""development""#.into()),
+  ];
+  o
+}
+
+#[test]
+fn define_longest_key_wins() {
+  let out = run(
+    "a(import.meta.env.MODE, import.meta.env.DEV, import.meta.env, import.meta.url);",
+    &define_options(),
+  )
+  .unwrap();
+  assert_eq!(
+    squash(&out.code),
+    r#"a("dev-mode", { "MODE": "development", "DEV": true }.DEV, { "MODE": "development", "DEV": true }, __vite_ssr_import_meta__.url);"#
+  );
+}
+
+#[test]
+fn define_identifiers_respect_shadowing_and_assignment() {
+  let code = "a(__APP_VERSION__, typeof __APP_VERSION__, process.env.NODE_ENV, { __APP_VERSION__ });
+function f(__APP_VERSION__) { return __APP_VERSION__ }
+{ const process = {}; process.env.NODE_ENV }
+__APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;";
+  let out = squash(&run(code, &define_options()).unwrap().code);
+  assert_contains(
+    &out,
+    r#"a("1.2.3", typeof "1.2.3", "development", { __APP_VERSION__: "1.2.3" });"#,
+  );
+  assert_contains(&out, "function f(__APP_VERSION__) { return __APP_VERSION__; }");
+  assert_contains(&out, "process.env.NODE_ENV; }");
+  assert_contains(&out, "__APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;");
+}
+
+#[test]
+fn define_object_needs_parens_in_statement_position() {
+  let out = run("import.meta.env.DEV && go();", &define_options()).unwrap();
+  assert_eq!(
+    squash(&out.code),
+    r#"({ "MODE": "development", "DEV": true }).DEV && go();"#
+  );
+}
+
+// ---- HMR ----
+
+#[test]
+fn hmr_self_accepting() {
+  let o = options("/src/a.js");
+  assert!(run("import.meta.hot.accept()", &o).unwrap().hmr.is_self_accepting);
+  assert!(run("import.meta.hot.accept((m) => {})", &o).unwrap().hmr.is_self_accepting);
+  assert!(run("import.meta.hot?.accept(() => {})", &o).unwrap().hmr.is_self_accepting);
+  let none = run("const hot = 1; other.hot.accept()", &o).unwrap().hmr;
+  assert_eq!(none, ven_transform::HmrInfo::default());
+}
+
+#[test]
+fn hmr_accepted_deps_are_rewritten() {
+  let code = "if (import.meta.hot) {
+  import.meta.hot.accept('./a', () => {});
+  import.meta.hot.accept(['./b', './c'], () => {});
+}";
+  let out = run_rewriting(code, &options("/src/m.js"));
+  assert_eq!(out.hmr.accepted_deps, ["/@id/./a", "/@id/./b", "/@id/./c"]);
+  assert!(!out.hmr.is_self_accepting);
+  assert!(out.deps.is_empty());
+}
+
+#[test]
+fn hmr_accepted_exports() {
+  let o = options("/src/a.js");
+  let hmr = run("import.meta.hot.acceptExports(['a', 'b'], () => {})", &o).unwrap().hmr;
+  assert_eq!(hmr.accepted_exports, Some(vec!["a".to_owned(), "b".to_owned()]));
+  let hmr = run("import.meta.hot?.acceptExports('c')", &o).unwrap().hmr;
+  assert_eq!(hmr.accepted_exports, Some(vec!["c".to_owned()]));
+  assert_eq!(run("x", &o).unwrap().hmr.accepted_exports, None);
+}
+
+// ---- JSON ----
+
+#[test]
+fn json_named_and_default_exports() {
+  let out = ssr_lang(r#"{"a": 1, "b-c": [true], "class": null}"#, "/src/d.json");
+  assert_contains(&out, &common::export_getter("a", "a"));
+  assert_contains(&out, &common::export_getter("default", "__vite_ssr_export_default__"));
+  assert_not_contains(&out, "\"b-c\", ()");
+  assert_not_contains(&out, "\"class\", ()");
+  assert_contains(&out, "const a = __vite_json__.a;");
+}
+
+#[test]
+fn json_stringify_uses_json_parse() {
+  let mut o = options("/src/d.json");
+  o.json_stringify = true;
+  let out = squash(&run(r#"{"a": 1}"#, &o).unwrap().code);
+  assert_contains(&out, r#"JSON.parse("{\"a\": 1}")"#);
+  assert_not_contains(&out, "__vite_ssr_exportName__(\"a\"");
+}
+
+#[test]
+fn json_non_object_and_proto_key() {
+  let out = ssr_lang("[1, 2]", "/src/d.json");
+  assert_contains(&out, "const __vite_json__ = [ 1, 2 ];");
+  let out = ssr_lang(r#"{"__proto__": {"x": 1}}"#, "/src/d.json");
+  assert_contains(&out, "JSON.parse(");
+}
+
+#[test]
+fn json_syntax_error() {
+  let err = run("{\n  \"a\": 1,\n}", &options("/src/d.json")).unwrap_err();
+  assert_eq!(err.line, 3);
+  assert_eq!(err.id, "/root/src/d.json");
+  assert!(err.message.contains("JSON"), "{}", err.message);
+}
+
+// ---- errors ----
+
+#[test]
+fn syntax_error_has_location_and_frame() {
+  let code = "const a = 1;\nconst b = 2;\nconst c = a +* b;\nconst d = 4;\n";
+  let err = run(code, &options("/src/a.js")).unwrap_err();
+  assert_eq!((err.line, err.column), (3, 13));
+  assert_eq!(err.id, "/root/src/a.js");
+  assert_eq!(
+    err.frame,
+    "1  |  const a = 1;\n2  |  const b = 2;\n3  |  const c = a +* b;\n   |               ^\n4  |  const d = 4;\n5  |  "
+  );
+  assert!(err.to_string().contains("/root/src/a.js:3:13"));
+}
+
+#[test]
+fn ts_syntax_in_js_is_an_error() {
+  let err = run("let a: number = 1;", &options("/src/a.js")).unwrap_err();
+  assert_eq!(err.line, 1);
+}
+
+#[test]
+fn jsx_in_ts_is_an_error() {
+  assert!(run("const a = <div />;", &options("/src/a.ts")).is_err());
+}
+
+// ---- source maps ----
+
+fn lookup(map: &swc_sourcemap::SourceMap, code: &str, needle: &str) -> (u32, u32) {
+  let (line, col) = code
+    .lines()
+    .enumerate()
+    .find_map(|(i, l)| l.find(needle).map(|c| (i as u32, c as u32)))
+    .unwrap();
+  let token = map.lookup_token(line, col).unwrap();
+  (token.get_src_line(), token.get_src_col())
+}
+
+#[test]
+fn source_map_maps_identifiers_back() {
+  let mut o = options("/src/page.ts?v=1");
+  o.source_map = true;
+  let code = "import { foo } from './foo';\n\ninterface X {}\nexport const value: number = foo(42);\n";
+  let out = run(code, &o).unwrap();
+  let map_json = out.map.unwrap();
+  let map = swc_sourcemap::SourceMap::from_slice(map_json.as_bytes()).unwrap();
+  assert_eq!(map.get_source(0).map(|s| &**s), Some("page.ts"));
+  assert_eq!(map.get_source_contents(0).map(|s| &**s), Some(code));
+  // `value` in `const value = …` is on line 4 (0-based 3), column 13.
+  assert_eq!(lookup(&map, &out.code, "value ="), (3, 13));
+  // The reference `foo` became `__vite_ssr_import_0__.foo` but still maps to `foo(42)`.
+  assert_eq!(lookup(&map, &out.code, "__vite_ssr_import_0__.foo)(42)"), (3, 29));
+}
+
+#[test]
+fn no_source_map_unless_asked() {
+  assert!(run("a", &options("/src/a.js")).unwrap().map.is_none());
+}
+
+#[test]
+fn source_map_composes_with_input_map() {
+  // Input: generated `let b = 1;` (line 0) came from line 5, col 2 of `orig.ts`.
+  let mut builder = swc_sourcemap::SourceMapBuilder::new(None);
+  let src = builder.add_source("orig.ts".into());
+  builder.add_raw(0, 0, 5, 2, Some(src), None, false);
+  builder.add_raw(0, 4, 5, 6, Some(src), None, false);
+  let mut input = Vec::new();
+  builder.into_sourcemap().to_writer(&mut input).unwrap();
+
+  let mut o = options("/src/a.js");
+  o.source_map = true;
+  o.input_map = Some(String::from_utf8(input).unwrap());
+  let out = run("let b = 1;\n", &o).unwrap();
+  let map = swc_sourcemap::SourceMap::from_slice(out.map.unwrap().as_bytes()).unwrap();
+  assert_eq!(map.get_source(0).map(|s| &**s), Some("orig.ts"));
+  let (line, col) = lookup(&map, &out.code, "b = 1");
+  assert_eq!((line, col), (5, 6));
+}
+
+#[test]
+fn json_source_map_is_empty() {
+  let mut o = options("/src/d.json");
+  o.source_map = true;
+  let map = run("{}", &o).unwrap().map.unwrap();
+  assert_contains(&map, r#""mappings":"""#);
+  assert_contains(&map, r#""sources":["d.json"]"#);
+}
