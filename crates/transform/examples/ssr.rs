@@ -12,7 +12,10 @@ fn main() {
     jsx: JsxOptions::default(),
     define: vec![
       ("import.meta.env.MODE".into(), "\"development\"".into()),
-      ("import.meta.env".into(), "{\"MODE\":\"development\",\"DEV\":true}".into()),
+      (
+        "import.meta.env".into(),
+        "{\"MODE\":\"development\",\"DEV\":true}".into(),
+      ),
     ],
     source_map: std::env::var_os("MAP").is_some(),
     input_map: None,
@@ -21,7 +24,10 @@ fn main() {
   match transform_module(&code, &options, &mut |_, _| None) {
     Ok(out) => {
       println!("{}", out.code);
-      eprintln!("deps={:?} dynamic={:?} hmr={:?}", out.deps, out.dynamic_deps, out.hmr);
+      eprintln!(
+        "deps={:?} dynamic={:?} hmr={:?}",
+        out.deps, out.dynamic_deps, out.hmr
+      );
       if let Some(map) = out.map {
         eprintln!("{map}");
       }

@@ -1,12 +1,15 @@
 //! Small constructors for the AST nodes the transforms emit.
 
+// swc's AST stores sub-expressions boxed; returning boxes avoids re-boxing at every use.
+#![allow(clippy::unnecessary_box_returns, clippy::vec_box)]
+
 use swc_core::atoms::Atom;
 use swc_core::common::{DUMMY_SP, Span, SyntaxContext};
 use swc_core::ecma::ast::{
   ArrowExpr, ArrowFunctionBody, BindingIdent, BlockStmt, CallExpr, Callee, ComputedPropName, Decl,
-  Expr, FunctionBody, ExprOrSpread, ExprStmt, Ident, IdentName, Lit, MemberExpr, MemberProp, ModuleExportName,
-  Number, ParenExpr, Pat, ReturnStmt, SeqExpr, Stmt, Str, TryStmt, VarDecl, VarDeclKind,
-  VarDeclarator,
+  Expr, ExprOrSpread, ExprStmt, FunctionBody, Ident, IdentName, Lit, MemberExpr, MemberProp,
+  ModuleExportName, Number, ParenExpr, Pat, ReturnStmt, SeqExpr, Stmt, Str, TryStmt, VarDecl,
+  VarDeclKind, VarDeclarator,
 };
 use swc_core::ecma::utils::is_valid_prop_ident;
 

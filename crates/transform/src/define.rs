@@ -25,7 +25,7 @@ pub fn apply(
     defines,
     keys,
     max_depth,
-    parsed: vec![None; defines.len()],
+    parsed: vec![Parsed::NotYet; defines.len()],
     cm,
     unresolved,
   };
@@ -49,7 +49,7 @@ struct Definer<'a> {
   keys: Vec<Vec<&'a str>>,
   max_depth: usize,
   /// Replacements parsed on first use: most keys never match.
-  parsed: Vec<Option<Option<Box<Expr>>>>,
+  parsed: Vec<Parsed>,
   cm: &'a Lrc<SourceMap>,
   unresolved: SyntaxContext,
 }
@@ -93,12 +93,25 @@ impl Definer<'_> {
   }
 
   fn replacement(&mut self, idx: usize) -> Option<Box<Expr>> {
-    let cm = self.cm;
-    let value = &self.defines[idx].1;
-    self.parsed[idx]
-      .get_or_insert_with(|| parse_value(cm, value))
-      .clone()
+    if matches!(self.parsed[idx], Parsed::NotYet) {
+      self.parsed[idx] = match parse_value(self.cm, &self.defines[idx].1) {
+        Some(expr) => Parsed::Expr(expr),
+        None => Parsed::Invalid,
+      };
+    }
+    match &self.parsed[idx] {
+      Parsed::Expr(expr) => Some(expr.clone()),
+      Parsed::NotYet | Parsed::Invalid => None,
+    }
   }
+}
+
+#[derive(Clone)]
+enum Parsed {
+  NotYet,
+  Expr(Box<Expr>),
+  /// Not an expression: the define is ignored.
+  Invalid,
 }
 
 fn parse_value(cm: &SourceMap, value: &str) -> Option<Box<Expr>> {

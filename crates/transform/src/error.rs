@@ -24,7 +24,7 @@ pub fn error_at(source: &str, id: &str, offset: usize, message: String) -> Trans
   }
 }
 
-/// Builds an error from a 1-based line and 0-based column (e.g. from serde_json).
+/// Builds an error from a 1-based line and 0-based column (e.g. from `serde_json`).
 pub fn error_at_line_col(
   source: &str,
   id: &str,
@@ -55,7 +55,10 @@ fn utf16_len(s: &str) -> usize {
 
 /// Vite-style frame: numbered lines around `line_index` and a `^` under `column`.
 pub fn code_frame(source: &str, line_index: usize, column: usize) -> String {
-  let lines: Vec<&str> = source.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+  let lines: Vec<&str> = source
+    .split('\n')
+    .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    .collect();
   let last_line = (line_index + RANGE + 1).min(lines.len().max(1));
   let width = (last_line.to_string().len() + 1).max(3);
   let first = line_index.saturating_sub(RANGE);
@@ -110,7 +113,10 @@ mod tests {
     let src = "a\nb\nconst x = ;\nd\ne\nf";
     let err = error_at(src, "/x.js", 14, "Unexpected token".into());
     assert_eq!((err.line, err.column), (3, 10));
-    assert_eq!(err.frame, "1  |  a\n2  |  b\n3  |  const x = ;\n   |            ^\n4  |  d\n5  |  e");
+    assert_eq!(
+      err.frame,
+      "1  |  a\n2  |  b\n3  |  const x = ;\n   |            ^\n4  |  d\n5  |  e"
+    );
   }
 
   #[test]

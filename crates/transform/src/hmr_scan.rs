@@ -37,7 +37,10 @@ impl Scanner<'_> {
     let Some(method) = hot_method(callee) else {
       return;
     };
-    let first = args.first().filter(|a| a.spread.is_none()).map(|a| &*a.expr);
+    let first = args
+      .first()
+      .filter(|a| a.spread.is_none())
+      .map(|a| &*a.expr);
     match method {
       Method::Accept => match first.map(unparen) {
         Some(Expr::Lit(Lit::Str(s))) => {
@@ -105,7 +108,8 @@ fn hot_method(callee: &Expr) -> Option<Method> {
   };
   let hot = as_member(unparen(&m.obj))?;
   let is_hot = matches!(&hot.prop, MemberProp::Ident(name) if name.sym == "hot");
-  let on_meta = matches!(unparen(&hot.obj), Expr::MetaProp(p) if p.kind == MetaPropKind::ImportMeta);
+  let on_meta =
+    matches!(unparen(&hot.obj), Expr::MetaProp(p) if p.kind == MetaPropKind::ImportMeta);
   (is_hot && on_meta).then_some(method)
 }
 

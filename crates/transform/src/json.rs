@@ -116,7 +116,12 @@ mod tests {
 
   #[test]
   fn named_exports_only_for_legal_keys() {
-    let m = to_module(r#"{"a": 1, "b-c": 2, "default": 3, "$x": [1]}"#, "/a.json", false).unwrap();
+    let m = to_module(
+      r#"{"a": 1, "b-c": 2, "default": 3, "$x": [1]}"#,
+      "/a.json",
+      false,
+    )
+    .unwrap();
     assert!(m.contains("export const a = __vite_json__.a;"));
     assert!(m.contains("export const $x = __vite_json__.$x;"));
     assert!(!m.contains("b-c ="));

@@ -1,4 +1,4 @@
-//! ven_transform: turns one module's source (TS/TSX/JS/JSX/JSON) into code for Vite's module runner.
+//! `ven_transform`: turns one module's source (TS/TSX/JS/JSX/JSON) into code for Vite's module runner.
 //!
 //! Owns: parsing with swc, TypeScript/JSX stripping, `define` replacement, specifier rewriting
 //! (through a caller-supplied callback), the module-runner transform (`__vite_ssr_import__` & co.),
@@ -137,7 +137,11 @@ pub struct TransformError {
 
 impl std::fmt::Display for TransformError {
   fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    write!(f, "{} ({}:{}:{})", self.message, self.id, self.line, self.column)
+    write!(
+      f,
+      "{} ({}:{}:{})",
+      self.message, self.id, self.line, self.column
+    )
   }
 }
 

@@ -6,16 +6,19 @@
 //! Scope analysis comes from swc's `resolver`: an identifier refers to an import binding exactly
 //! when its `(symbol, context)` pair equals the binding's, so shadowing needs no bookkeeping here.
 
+// swc's AST stores sub-expressions boxed; returning boxes avoids re-boxing at every use.
+#![allow(clippy::unnecessary_box_returns)]
+
 use std::mem;
 
-use swc_core::atoms::Atom;
 use std::collections::HashMap;
+use swc_core::atoms::Atom;
 use swc_core::common::{DUMMY_SP, Span, Spanned, SyntaxContext};
 use swc_core::ecma::ast::{
-  ArrayLit, AssignPat, CallExpr, Callee, ClassDecl, Decl, DefaultDecl, Expr, ExprOrSpread,
-  FnDecl, Id, Ident, IdentName, ImportSpecifier, KeyValuePatProp, KeyValueProp, Lit, MetaPropKind,
-  Module, ModuleDecl, ModuleExportName, ModuleItem, ObjectLit, ObjectPatProp, OptCall, Pat, Prop,
-  PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str, TaggedTpl,
+  ArrayLit, AssignPat, CallExpr, Callee, ClassDecl, Decl, DefaultDecl, Expr, ExprOrSpread, FnDecl,
+  Id, Ident, IdentName, ImportDecl, ImportSpecifier, KeyValuePatProp, KeyValueProp, Lit,
+  MetaPropKind, Module, ModuleDecl, ModuleExportName, ModuleItem, ObjectLit, ObjectPatProp,
+  OptCall, Pat, Prop, PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str, TaggedTpl,
 };
 use swc_core::ecma::utils::find_pat_ids;
 use swc_core::ecma::visit::{VisitMut, VisitMutWith};
@@ -139,7 +142,11 @@ struct Hoister<'a> {
 
 impl Hoister<'_> {
   fn global(&self, name: &str) -> Box<Expr> {
-    Box::new(Expr::Ident(ident(name.into(), self.ctx.unresolved, DUMMY_SP)))
+    Box::new(Expr::Ident(ident(
+      name.into(),
+      self.ctx.unresolved,
+      DUMMY_SP,
+    )))
   }
 
   fn top_level(&self, name: Atom) -> Ident {
@@ -189,42 +196,7 @@ impl Hoister<'_> {
 
   fn module_decl(&mut self, decl: ModuleDecl) {
     match decl {
-      ModuleDecl::Import(import) => {
-        if import.type_only {
-          return;
-        }
-        let names = import
-          .specifiers
-          .iter()
-          .filter_map(|s| match s {
-            ImportSpecifier::Named(n) => Some(match &n.imported {
-              Some(name) => export_name_text(name),
-              None => n.local.sym.clone(),
-            }),
-            ImportSpecifier::Default(_) => Some("default".into()),
-            ImportSpecifier::Namespace(_) => None,
-          })
-          .collect();
-        let object = self.define_import(&import.src, names);
-        for spec in import.specifiers {
-          let (local, prop) = match spec {
-            ImportSpecifier::Named(n) => {
-              if n.is_type_only {
-                continue;
-              }
-              let prop = match &n.imported {
-                Some(name) => export_name_text(name),
-                None => n.local.sym.clone(),
-              };
-              (n.local, Some(prop))
-            }
-            ImportSpecifier::Default(d) => (d.local, Some("default".into())),
-            ImportSpecifier::Namespace(ns) => (ns.local, None),
-          };
-          let object = object.clone();
-          self.bindings.insert(local.to_id(), ImportRef { object, prop });
-        }
-      }
+      ModuleDecl::Import(import) => self.import_decl(import),
       ModuleDecl::ExportNamed(named) => {
         if named.type_only {
           return;
@@ -242,7 +214,10 @@ impl Hoister<'_> {
             let ModuleExportName::Ident(local) = &n.orig else {
               continue;
             };
-            let name = n.exported.as_ref().map_or_else(|| local.sym.clone(), export_name_text);
+            let name = n
+              .exported
+              .as_ref()
+              .map_or_else(|| local.sym.clone(), export_name_text);
             let value = self.binding_value(local);
             self.define_export(&name, value);
           }
@@ -298,11 +273,50 @@ impl Hoister<'_> {
           }
           None => self.default_expr(Box::new(Expr::Fn(f))),
         },
-        _ => {}
+        DefaultDecl::TsInterfaceDecl(_) => {}
       },
       ModuleDecl::ExportDefaultExpr(export) => self.default_expr(export.expr),
       // TypeScript-only forms are handled (or rejected) by the TS strip before this runs.
       _ => {}
+    }
+  }
+
+  fn import_decl(&mut self, import: ImportDecl) {
+    if import.type_only {
+      return;
+    }
+    let names = import
+      .specifiers
+      .iter()
+      .filter_map(|s| match s {
+        ImportSpecifier::Named(n) => Some(match &n.imported {
+          Some(name) => export_name_text(name),
+          None => n.local.sym.clone(),
+        }),
+        ImportSpecifier::Default(_) => Some("default".into()),
+        ImportSpecifier::Namespace(_) => None,
+      })
+      .collect();
+    let object = self.define_import(&import.src, names);
+    for spec in import.specifiers {
+      let (local, prop) = match spec {
+        ImportSpecifier::Named(n) => {
+          if n.is_type_only {
+            continue;
+          }
+          let prop = match &n.imported {
+            Some(name) => export_name_text(name),
+            None => n.local.sym.clone(),
+          };
+          (n.local, Some(prop))
+        }
+        ImportSpecifier::Default(d) => (d.local, Some("default".into())),
+        ImportSpecifier::Namespace(ns) => (ns.local, None),
+      };
+      let object = object.clone();
+      self
+        .bindings
+        .insert(local.to_id(), ImportRef { object, prop });
     }
   }
 
@@ -330,7 +344,10 @@ impl Hoister<'_> {
             continue;
           }
           let orig = export_name_text(&n.orig);
-          let name = n.exported.as_ref().map_or_else(|| orig.clone(), export_name_text);
+          let name = n
+            .exported
+            .as_ref()
+            .map_or_else(|| orig.clone(), export_name_text);
           let value = member(self.import_object(&object), &orig, DUMMY_SP);
           self.define_export(&name, value);
         }
@@ -444,7 +461,7 @@ impl Rewriter<'_> {
       let span = first.expr.span();
       let mut lit = str_lit(new);
       lit.span = span;
-      first.expr = Box::new(Expr::Lit(Lit::Str(lit)));
+      *first.expr = Expr::Lit(Lit::Str(lit));
     }
     push_unique(&mut self.dynamic_deps, new.unwrap_or(spec));
   }

@@ -16,8 +16,8 @@ use swc_core::ecma::transforms::typescript::{self, TsxConfig};
 use crate::error::error_at;
 use crate::module_runner::Contexts;
 use crate::{
-  HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
-  define, hmr_scan, json, module_runner, parse, source_map,
+  HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput, define,
+  hmr_scan, json, module_runner, parse, source_map,
 };
 
 pub fn run(
@@ -119,8 +119,14 @@ fn run_in_globals(
   program.mutate(fixer(Some(&comments)));
 
   let want_map = options.source_map && lang != Lang::Json;
-  let (out, mappings) = emit(&cm, &comments, &program, want_map, fm.src.len())
-    .map_err(|e| error_at(code, &options.id, 0, format!("Failed to generate code: {e}")))?;
+  let (out, mappings) = emit(&cm, &comments, &program, want_map, fm.src.len()).map_err(|e| {
+    error_at(
+      code,
+      &options.id,
+      0,
+      format!("Failed to generate code: {e}"),
+    )
+  })?;
 
   let map = if !options.source_map {
     None

@@ -1,4 +1,5 @@
 //! Languages, define, HMR scan, JSON, errors and source maps.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod common;
 
@@ -43,7 +44,10 @@ export { x };";
   let out = run(code, &options("/src/a.ts")).unwrap();
   assert_eq!(out.deps, ["./u"]);
   let code = squash(&out.code);
-  assert_contains(&code, r#"__vite_ssr_import__("./u", { importedNames: [ "v" ] });"#);
+  assert_contains(
+    &code,
+    r#"__vite_ssr_import__("./u", { importedNames: [ "v" ] });"#,
+  );
   assert_contains(&code, "let x = __vite_ssr_import_0__.v;");
   assert_not_contains(&code, "OnlyType");
   assert_not_contains(&code, "interface");
@@ -79,12 +83,16 @@ fn ts_generics_and_satisfies_are_stripped() {
 
 #[test]
 fn tsx_automatic_development_runtime() {
-  let code = "import React from 'react';\nexport const A = () => <div className=\"x\"><>{1}</></div>;";
+  let code =
+    "import React from 'react';\nexport const A = () => <div className=\"x\"><>{1}</></div>;";
   let out = run(code, &options("/src/a.tsx")).unwrap();
   assert_eq!(out.deps, ["react/jsx-dev-runtime"]);
   let code = squash(&out.code);
   assert_contains(&code, r#"importedNames: [ "jsxDEV", "Fragment" ]"#);
-  assert_contains(&code, r#"(0, __vite_ssr_import_0__.jsxDEV)("div", { className: "x","#);
+  assert_contains(
+    &code,
+    r#"(0, __vite_ssr_import_0__.jsxDEV)("div", { className: "x","#,
+  );
   assert_contains(&code, "__vite_ssr_import_0__.Fragment");
 }
 
@@ -95,7 +103,10 @@ fn jsx_automatic_production_runtime_and_import_source() {
   o.jsx.import_source = "preact".into();
   let out = run("export const a = <p>{x}</p>;", &o).unwrap();
   assert_eq!(out.deps, ["preact/jsx-runtime"]);
-  assert_contains(&squash(&out.code), r#"(0, __vite_ssr_import_0__.jsx)("p", { children: x })"#);
+  assert_contains(
+    &squash(&out.code),
+    r#"(0, __vite_ssr_import_0__.jsx)("p", { children: x })"#,
+  );
 }
 
 #[test]
@@ -115,7 +126,10 @@ fn tsx_classic_runtime_keeps_pragma_import() {
 fn define_options() -> ven_transform::TransformOptions {
   let mut o = options("/src/a.js");
   o.define = vec![
-    ("import.meta.env".into(), r#"{"MODE":"development","DEV":true}"#.into()),
+    (
+      "import.meta.env".into(),
+      r#"{"MODE":"development","DEV":true}"#.into(),
+    ),
     ("import.meta.env.MODE".into(), r#""dev-mode""#.into()),
     ("__APP_VERSION__".into(), r#""1.2.3""#.into()),
     ("process.env.NODE_ENV".into(), r#""development""#.into()),
@@ -138,7 +152,8 @@ fn define_longest_key_wins() {
 
 #[test]
 fn define_identifiers_respect_shadowing_and_assignment() {
-  let code = "a(__APP_VERSION__, typeof __APP_VERSION__, process.env.NODE_ENV, { __APP_VERSION__ });
+  let code =
+    "a(__APP_VERSION__, typeof __APP_VERSION__, process.env.NODE_ENV, { __APP_VERSION__ });
 function f(__APP_VERSION__) { return __APP_VERSION__ }
 { const process = {}; process.env.NODE_ENV }
 __APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;";
@@ -147,9 +162,15 @@ __APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;";
     &out,
     r#"a("1.2.3", typeof "1.2.3", "development", { __APP_VERSION__: "1.2.3" });"#,
   );
-  assert_contains(&out, "function f(__APP_VERSION__) { return __APP_VERSION__; }");
+  assert_contains(
+    &out,
+    "function f(__APP_VERSION__) { return __APP_VERSION__; }",
+  );
   assert_contains(&out, "process.env.NODE_ENV; }");
-  assert_contains(&out, "__APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;");
+  assert_contains(
+    &out,
+    "__APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;",
+  );
 }
 
 #[test]
@@ -166,9 +187,24 @@ fn define_object_needs_parens_in_statement_position() {
 #[test]
 fn hmr_self_accepting() {
   let o = options("/src/a.js");
-  assert!(run("import.meta.hot.accept()", &o).unwrap().hmr.is_self_accepting);
-  assert!(run("import.meta.hot.accept((m) => {})", &o).unwrap().hmr.is_self_accepting);
-  assert!(run("import.meta.hot?.accept(() => {})", &o).unwrap().hmr.is_self_accepting);
+  assert!(
+    run("import.meta.hot.accept()", &o)
+      .unwrap()
+      .hmr
+      .is_self_accepting
+  );
+  assert!(
+    run("import.meta.hot.accept((m) => {})", &o)
+      .unwrap()
+      .hmr
+      .is_self_accepting
+  );
+  assert!(
+    run("import.meta.hot?.accept(() => {})", &o)
+      .unwrap()
+      .hmr
+      .is_self_accepting
+  );
   let none = run("const hot = 1; other.hot.accept()", &o).unwrap().hmr;
   assert_eq!(none, ven_transform::HmrInfo::default());
 }
@@ -188,8 +224,13 @@ fn hmr_accepted_deps_are_rewritten() {
 #[test]
 fn hmr_accepted_exports() {
   let o = options("/src/a.js");
-  let hmr = run("import.meta.hot.acceptExports(['a', 'b'], () => {})", &o).unwrap().hmr;
-  assert_eq!(hmr.accepted_exports, Some(vec!["a".to_owned(), "b".to_owned()]));
+  let hmr = run("import.meta.hot.acceptExports(['a', 'b'], () => {})", &o)
+    .unwrap()
+    .hmr;
+  assert_eq!(
+    hmr.accepted_exports,
+    Some(vec!["a".to_owned(), "b".to_owned()])
+  );
   let hmr = run("import.meta.hot?.acceptExports('c')", &o).unwrap().hmr;
   assert_eq!(hmr.accepted_exports, Some(vec!["c".to_owned()]));
   assert_eq!(run("x", &o).unwrap().hmr.accepted_exports, None);
@@ -201,7 +242,10 @@ fn hmr_accepted_exports() {
 fn json_named_and_default_exports() {
   let out = ssr_lang(r#"{"a": 1, "b-c": [true], "class": null}"#, "/src/d.json");
   assert_contains(&out, &common::export_getter("a", "a"));
-  assert_contains(&out, &common::export_getter("default", "__vite_ssr_export_default__"));
+  assert_contains(
+    &out,
+    &common::export_getter("default", "__vite_ssr_export_default__"),
+  );
   assert_not_contains(&out, "\"b-c\", ()");
   assert_not_contains(&out, "\"class\", ()");
   assert_contains(&out, "const a = __vite_json__.a;");
@@ -274,7 +318,8 @@ fn lookup(map: &swc_sourcemap::SourceMap, code: &str, needle: &str) -> (u32, u32
 fn source_map_maps_identifiers_back() {
   let mut o = options("/src/page.ts?v=1");
   o.source_map = true;
-  let code = "import { foo } from './foo';\n\ninterface X {}\nexport const value: number = foo(42);\n";
+  let code =
+    "import { foo } from './foo';\n\ninterface X {}\nexport const value: number = foo(42);\n";
   let out = run(code, &o).unwrap();
   let map_json = out.map.unwrap();
   let map = swc_sourcemap::SourceMap::from_slice(map_json.as_bytes()).unwrap();
@@ -283,7 +328,10 @@ fn source_map_maps_identifiers_back() {
   // `value` in `const value = …` is on line 4 (0-based 3), column 13.
   assert_eq!(lookup(&map, &out.code, "value ="), (3, 13));
   // The reference `foo` became `__vite_ssr_import_0__.foo` but still maps to `foo(42)`.
-  assert_eq!(lookup(&map, &out.code, "__vite_ssr_import_0__.foo)(42)"), (3, 29));
+  assert_eq!(
+    lookup(&map, &out.code, "__vite_ssr_import_0__.foo)(42)"),
+    (3, 29)
+  );
 }
 
 #[test]

@@ -1,4 +1,5 @@
 //! Output of the module-runner transform for the cases of Vite's `ssrTransform.spec.ts`.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod common;
 
@@ -17,7 +18,10 @@ fn named_import_reads_from_import_object() {
 fn default_and_renamed_imports() {
   let out = ssr("import def, { bar as baz } from 'vue';\nconsole.log(def, baz);");
   assert_contains(&out, r#"importedNames: [ "default", "bar" ]"#);
-  assert_contains(&out, "console.log(__vite_ssr_import_0__.default, __vite_ssr_import_0__.bar);");
+  assert_contains(
+    &out,
+    "console.log(__vite_ssr_import_0__.default, __vite_ssr_import_0__.bar);",
+  );
 }
 
 #[test]
@@ -49,7 +53,10 @@ fn one_import_object_per_declaration_and_deduplicated_deps() {
   let code = "import { a } from 'x';\nimport { b } from 'y';\nimport { c } from 'x';\na + b + c;";
   let out = run_rewriting(code, &options("/src/a.js"));
   let squashed = common::squash(&out.code);
-  assert_contains(&squashed, r#"const __vite_ssr_import_2__ = await __vite_ssr_import__("/@id/x""#);
+  assert_contains(
+    &squashed,
+    r#"const __vite_ssr_import_2__ = await __vite_ssr_import__("/@id/x""#,
+  );
   assert_contains(
     &squashed,
     "__vite_ssr_import_0__.a + __vite_ssr_import_1__.b + __vite_ssr_import_2__.c;",
@@ -60,8 +67,14 @@ fn one_import_object_per_declaration_and_deduplicated_deps() {
 #[test]
 fn imports_are_hoisted_above_code() {
   let out = ssr("console.log(a);\nimport { a } from 'x';\nfunction f() {}");
-  assert!(out.starts_with("const __vite_ssr_import_0__ = await __vite_ssr_import__(\"x\""), "{out}");
-  assert_contains(&out, "console.log(__vite_ssr_import_0__.a); function f() {}");
+  assert!(
+    out.starts_with("const __vite_ssr_import_0__ = await __vite_ssr_import__(\"x\""),
+    "{out}"
+  );
+  assert_contains(
+    &out,
+    "console.log(__vite_ssr_import_0__.a); function f() {}",
+  );
 }
 
 #[test]
@@ -81,13 +94,19 @@ fn tagged_template_imports_lose_this() {
 #[test]
 fn new_and_typeof_on_imports() {
   let out = ssr("import { A } from 'x';\nnew A();\ntypeof A;");
-  assert_contains(&out, "new __vite_ssr_import_0__.A(); typeof __vite_ssr_import_0__.A;");
+  assert_contains(
+    &out,
+    "new __vite_ssr_import_0__.A(); typeof __vite_ssr_import_0__.A;",
+  );
 }
 
 #[test]
 fn shorthand_property_is_expanded() {
   let out = ssr("import { a } from 'x';\nconst o = { a, b: a };");
-  assert_contains(&out, "const o = { a: __vite_ssr_import_0__.a, b: __vite_ssr_import_0__.a };");
+  assert_contains(
+    &out,
+    "const o = { a: __vite_ssr_import_0__.a, b: __vite_ssr_import_0__.a };",
+  );
 }
 
 #[test]
@@ -104,7 +123,10 @@ for (const a of []) a;
 a;";
   let out = ssr(code);
   assert_contains(&out, "function f(a) { return a; }");
-  assert_contains(&out, "function g({ a = __vite_ssr_import_0__.b, ...rest }, [c = a]) { return a + rest + c; }");
+  assert_contains(
+    &out,
+    "function g({ a = __vite_ssr_import_0__.b, ...rest }, [c = a]) { return a + rest + c; }",
+  );
   assert_contains(&out, "const h = (a)=>a;");
   assert_contains(&out, "catch (a) { a; }");
   assert_contains(&out, "{ let a = 1; a; }");
@@ -148,7 +170,10 @@ fn export_variable_declarations() {
   for name in ["a", "b", "d", "e", "f", "g"] {
     assert_contains(&out, &export_getter(name, name));
   }
-  assert_contains(&out, "const a = 1, { b, c: [d], ...e } = obj; let f; var g = 2;");
+  assert_contains(
+    &out,
+    "const a = 1, { b, c: [d], ...e } = obj; let f; var g = 2;",
+  );
 }
 
 #[test]
@@ -156,7 +181,11 @@ fn export_function_and_class() {
   let out = ssr("export function f() {}\nexport class C {}");
   assert_eq!(
     out,
-    format!("{} {} function f() {{}} class C {{ }}", export_getter("f", "f"), export_getter("C", "C"))
+    format!(
+      "{} {} function f() {{}} class C {{ }}",
+      export_getter("f", "f"),
+      export_getter("C", "C")
+    )
   );
 }
 
@@ -190,9 +219,15 @@ fn export_default_expression() {
 #[test]
 fn export_default_named_function_and_class_keep_declarations() {
   let out = ssr("f();\nexport default function f() {}");
-  assert_eq!(out, format!("{} f(); function f() {{}}", export_getter("default", "f")));
+  assert_eq!(
+    out,
+    format!("{} f(); function f() {{}}", export_getter("default", "f"))
+  );
   let out = ssr("export default class C {}");
-  assert_eq!(out, format!("{} class C {{ }}", export_getter("default", "C")));
+  assert_eq!(
+    out,
+    format!("{} class C {{ }}", export_getter("default", "C"))
+  );
 }
 
 #[test]
@@ -212,7 +247,10 @@ fn named_re_exports() {
   );
   assert_contains(&out, &export_getter("a", "__vite_ssr_import_0__.a"));
   assert_contains(&out, &export_getter("c", "__vite_ssr_import_0__.b"));
-  assert_contains(&out, &export_getter("default", "__vite_ssr_import_0__.default"));
+  assert_contains(
+    &out,
+    &export_getter("default", "__vite_ssr_import_0__.default"),
+  );
   assert_contains(&out, &export_getter("d", "__vite_ssr_import_0__.default"));
   assert_contains(&out, &export_getter("f-g", "__vite_ssr_import_0__.e"));
 }
@@ -239,8 +277,17 @@ fn exporting_imported_bindings() {
 
 #[test]
 fn exports_come_before_imports_and_after_hashbang() {
-  let out = run_rewriting("#!/usr/bin/env node\nimport 'x';\nexport const a = 1;", &options("/a.js"));
-  assert!(out.code.starts_with("#!/usr/bin/env node\n__vite_ssr_exportName__(\"a\""), "{}", out.code);
+  let out = run_rewriting(
+    "#!/usr/bin/env node\nimport 'x';\nexport const a = 1;",
+    &options("/a.js"),
+  );
+  assert!(
+    out
+      .code
+      .starts_with("#!/usr/bin/env node\n__vite_ssr_exportName__(\"a\""),
+    "{}",
+    out.code
+  );
   let squashed = common::squash(&out.code);
   let export_at = squashed.find("__vite_ssr_exportName__").unwrap();
   let import_at = squashed.find("__vite_ssr_import__(").unwrap();
@@ -250,12 +297,16 @@ fn exports_come_before_imports_and_after_hashbang() {
 #[test]
 fn import_meta_is_replaced() {
   let out = ssr("console.log(import.meta.url, import.meta);");
-  assert_eq!(out, "console.log(__vite_ssr_import_meta__.url, __vite_ssr_import_meta__);");
+  assert_eq!(
+    out,
+    "console.log(__vite_ssr_import_meta__.url, __vite_ssr_import_meta__);"
+  );
 }
 
 #[test]
 fn dynamic_imports() {
-  let code = "import('./a');\nimport(`./b`, { with: { type: 'json' } });\nimport(name);\nimport('./a');";
+  let code =
+    "import('./a');\nimport(`./b`, { with: { type: 'json' } });\nimport(name);\nimport('./a');";
   let out = run_rewriting(code, &options("/src/m.js"));
   let squashed = common::squash(&out.code);
   assert_contains(&squashed, r#"__vite_ssr_dynamic_import__("/@dyn/./a");"#);
@@ -279,18 +330,27 @@ fn deps_in_source_order_with_rewrites() {
 #[test]
 fn top_level_await_is_kept() {
   let out = ssr("const x = await fetch('/');\nfor await (const y of z) {}");
-  assert_eq!(out, "const x = await fetch('/'); for await (const y of z){}");
+  assert_eq!(
+    out,
+    "const x = await fetch('/'); for await (const y of z){}"
+  );
 }
 
 #[test]
 fn import_attributes_are_dropped() {
   let out = ssr("import data from './d.json' with { type: 'json' };\ndata;");
-  assert_contains(&out, r#"__vite_ssr_import__("./d.json", { importedNames: [ "default" ] });"#);
+  assert_contains(
+    &out,
+    r#"__vite_ssr_import__("./d.json", { importedNames: [ "default" ] });"#,
+  );
 }
 
 #[test]
 fn runner_names_are_not_captured_by_locals() {
   // A local named like a generated binding must not break the import reference.
   let out = ssr("import { a } from 'x';\nfunction f(__vite_ssr_import_0__) { return a }");
-  assert_contains(&out, "function f(__vite_ssr_import_0__1) { return __vite_ssr_import_0__.a; }");
+  assert_contains(
+    &out,
+    "function f(__vite_ssr_import_0__1) { return __vite_ssr_import_0__.a; }",
+  );
 }

@@ -1,6 +1,7 @@
 //! Runs transformed modules in Node with a minimal module runner (same context protocol as
 //! Vite's `ESModulesEvaluator`) to check runtime behaviour: live bindings, TDZ-safe getters,
 //! `this` of called imports, re-exports, default exports. Skipped when `node` is missing.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod common;
 
@@ -54,7 +55,12 @@ fn run_modules(modules: &[(&str, &str)]) -> Option<String> {
     .stdout(Stdio::piped())
     .spawn()
     .unwrap();
-  child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+  child
+    .stdin
+    .take()
+    .unwrap()
+    .write_all(input.as_bytes())
+    .unwrap();
   let out = child.wait_with_output().unwrap();
   Some(String::from_utf8(out.stdout).unwrap())
 }
@@ -69,7 +75,10 @@ import * as ns from '/counter.js';
 const before = count; inc(); inc();
 export const result = [before, count, ns.count, typeof ns.inc];",
     ),
-    ("/counter.js", "export let count = 0;\nexport function inc() { count++; }"),
+    (
+      "/counter.js",
+      "export let count = 0;\nexport function inc() { count++; }",
+    ),
   ]);
   if let Some(r) = result {
     assert_eq!(r, r#"[0,2,2,"function"]"#);
@@ -114,7 +123,10 @@ import { a as local } from '/a.js';
 export { local as c, local as 'd-e' };
 export class Named { x = 1 }",
     ),
-    ("/a.js", "export const a = 'A';\nexport default function () { return 'def' }"),
+    (
+      "/a.js",
+      "export const a = 'A';\nexport default function () { return 'def' }",
+    ),
   ]);
   if let Some(r) = result {
     assert_eq!(r, r#"["def","A","A","A","A","A",1,"Named"]"#);
@@ -124,7 +136,10 @@ export class Named { x = 1 }",
 #[test]
 fn assigning_an_import_throws() {
   let result = run_modules(&[
-    ("/main.js", "import { a } from '/a.js';\na = 2;\nexport const result = a;"),
+    (
+      "/main.js",
+      "import { a } from '/a.js';\na = 2;\nexport const result = a;",
+    ),
     ("/a.js", "export let a = 1;"),
   ]);
   if let Some(r) = result {

@@ -54,10 +54,16 @@ pub fn export_getter(name: &str, value: &str) -> String {
 
 #[track_caller]
 pub fn assert_contains(haystack: &str, needle: &str) {
-  assert!(haystack.contains(needle), "expected\n  {needle}\nin\n  {haystack}");
+  assert!(
+    haystack.contains(needle),
+    "expected\n  {needle}\nin\n  {haystack}"
+  );
 }
 
 #[track_caller]
 pub fn assert_not_contains(haystack: &str, needle: &str) {
-  assert!(!haystack.contains(needle), "did not expect\n  {needle}\nin\n  {haystack}");
+  assert!(
+    !haystack.contains(needle),
+    "did not expect\n  {needle}\nin\n  {haystack}"
+  );
 }

@@ -1,0 +1,45 @@
+// Shared helpers for the JS tests: real Vite 8 dev servers, with Vite's own or our environment.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createServer } from 'vite'
+import { nativeEnvironments } from 'vite-env-native'
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const exampleRoot = join(repoRoot, 'examples', 'ssr-basic')
+
+/**
+ * A middleware-mode Vite server on `root`. `native: true` moves server environments onto the
+ * native core through the `nativeEnvironments()` plugin; `false` keeps Vite's own.
+ */
+export function startServer(root, { native, plugins = [], ...overrides } = {}) {
+  return createServer({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    appType: 'custom',
+    server: { middlewareMode: true, ws: false, watch: null, hmr: false },
+    optimizeDeps: { noDiscovery: true, include: [] },
+    ...overrides,
+    plugins: [...(native ? [nativeEnvironments()] : []), ...plugins],
+  })
+}
+
+/** A temporary copy of a fixture folder, removed by the returned `dispose`. */
+export function copyFixture(source) {
+  const dir = mkdtempSync(join(tmpdir(), 'ven-test-'))
+  cpSync(source, dir, { recursive: true })
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** The SSR graph as comparable data: node urls and importer edges, sorted. */
+export function graphShape(environment) {
+  const graph = environment.moduleGraph
+  const urls = [...graph.idToModuleMap.values()].map((m) => m.url).sort()
+  const edges = []
+  for (const mod of graph.idToModuleMap.values()) {
+    for (const importer of mod.importers) edges.push(`${importer.url} -> ${mod.url}`)
+  }
+  return { urls, edges: edges.sort() }
+}
