@@ -471,6 +471,9 @@ describe('source maps', () => {
 
 describe('transport protocol', () => {
   test('send/connect transport times out with Vite\'s message', async () => {
+    // The invoke timer is unref'd (a pending call must not keep a process
+    // alive), so hold the event loop open for the duration of the test.
+    const keepAlive = setInterval(() => {}, 1000);
     const result = await differential(
       server,
       (runner) => captureError(runner.import('/basic.ts')),
@@ -480,6 +483,7 @@ describe('transport protocol', () => {
         },
       },
     );
+    clearInterval(keepAlive);
     assert.equal(result.isError, true);
     assert.match(result.message, /^transport invoke timed out after 30ms \(data: \{"type":"custom","event":"vite:invoke","data":\{"name":"getBuiltins","id":"send:[\w-]{21}","data":\[\]\}\}\)$/);
   });

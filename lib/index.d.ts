@@ -1,0 +1,39 @@
+import type {
+  DevEnvironment as ViteDevEnvironment,
+  DevEnvironmentContext,
+  Plugin,
+  ResolvedConfig,
+  RunnableDevEnvironment,
+  RunnableDevEnvironmentContext,
+  ServerModuleRunnerOptions,
+} from 'vite'
+import type { ModuleRunner } from './module-runner'
+
+/** Vite's `DevEnvironment` with resolve/load/transform/graph/fetchModule on the native core. */
+export declare class DevEnvironment extends ViteDevEnvironment {
+  constructor(name: string, config: ResolvedConfig, context: DevEnvironmentContext)
+}
+
+/** Drop-in for Vite's `createRunnableDevEnvironment`; the result passes `isRunnableDevEnvironment`. */
+export declare function createRunnableDevEnvironment(
+  name: string,
+  config: ResolvedConfig,
+  context?: RunnableDevEnvironmentContext,
+): RunnableDevEnvironment
+
+/** Vite's `createServerModuleRunner`, returning vite-env-native's `ModuleRunner` with in-process calls. */
+export declare function createServerModuleRunner(
+  environment: ViteDevEnvironment,
+  options?: ServerModuleRunnerOptions,
+): ModuleRunner
+
+/** True when the environment runs on the native core. */
+export declare function isNativeEnvironment(environment: unknown): environment is DevEnvironment
+
+export interface NativeEnvironmentsOptions {
+  /** Only these environment names (default: every `consumer: 'server'` environment). */
+  environments?: string[]
+}
+
+/** Vite plugin: moves every server-consumer environment onto the native core in dev. */
+export declare function nativeEnvironments(options?: NativeEnvironmentsOptions): Plugin
