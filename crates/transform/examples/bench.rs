@@ -12,7 +12,10 @@ fn main() {
       url: format!("/{path}"),
       lang: Lang::from_path(&path).unwrap_or(Lang::Js),
       jsx: JsxOptions::default(),
-      define: vec![("import.meta.env".into(), "{\"MODE\":\"development\"}".into())],
+      define: vec![(
+        "import.meta.env".into(),
+        "{\"MODE\":\"development\"}".into(),
+      )],
       source_map: true,
       input_map: None,
       json_stringify: false,
@@ -24,7 +27,7 @@ fn main() {
       std::hint::black_box(out);
     }
     let secs = start.elapsed().as_secs_f64() / f64::from(runs);
-    let mb = code.len() as f64 / 1e6;
+    let mb = f64::from(u32::try_from(code.len()).unwrap_or(u32::MAX)) / 1e6;
     println!("{path}: {:.1} ms/run, {:.1} MB/s", secs * 1e3, mb / secs);
   }
 }
