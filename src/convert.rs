@@ -73,14 +73,20 @@ fn regex(source: &str, flags: &str) -> Result<regex::Regex> {
       _ => {}
     }
   }
-  regex::Regex::new(&format!("{prefix}{source}"))
-    .map_err(|e| Error::from_reason(format!("[vite-env-native] unsupported RegExp /{source}/{flags}: {e}")))
+  regex::Regex::new(&format!("{prefix}{source}")).map_err(|e| {
+    Error::from_reason(format!(
+      "[vite-env-native] unsupported RegExp /{source}/{flags}: {e}"
+    ))
+  })
 }
 
 fn pattern(p: JsPattern) -> Result<Pattern> {
   match (p.string, p.regex_source) {
     (Some(s), _) => Ok(Pattern::Exact(s)),
-    (None, Some(source)) => Ok(Pattern::Regex(regex(&source, p.regex_flags.as_deref().unwrap_or(""))?)),
+    (None, Some(source)) => Ok(Pattern::Regex(regex(
+      &source,
+      p.regex_flags.as_deref().unwrap_or(""),
+    )?)),
     (None, None) => Err(Error::from_reason("[vite-env-native] empty pattern")),
   }
 }
@@ -97,7 +103,10 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
           Pattern::Exact(s) => AliasPattern::Exact(s),
           Pattern::Regex(r) => AliasPattern::Regex(r),
         };
-        Ok(Alias { find, replacement: a.replacement })
+        Ok(Alias {
+          find,
+          replacement: a.replacement,
+        })
       })
       .collect::<Result<Vec<_>>>()?;
     let external = if o.external_all {
@@ -112,7 +121,12 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
     } else if o.no_external.is_empty() {
       NoExternal::None
     } else {
-      NoExternal::List(o.no_external.into_iter().map(pattern).collect::<Result<_>>()?)
+      NoExternal::List(
+        o.no_external
+          .into_iter()
+          .map(pattern)
+          .collect::<Result<_>>()?,
+      )
     };
     let resolve = ResolveConfig {
       root: o.root.into(),
@@ -171,7 +185,11 @@ impl From<&EnvError> for JsEnvError {
       message: e.message.clone(),
       id: e.id.clone(),
       plugin: e.plugin.clone(),
-      loc: e.loc.as_ref().map(|l| JsLocation { file: l.file.clone(), line: l.line, column: l.column }),
+      loc: e.loc.as_ref().map(|l| JsLocation {
+        file: l.file.clone(),
+        line: l.line,
+        column: l.column,
+      }),
       frame: e.frame.clone(),
     }
   }
@@ -209,10 +227,19 @@ impl From<GraphEvent> for JsGraphEvent {
       last_hmr_timestamp: None,
     };
     match event {
-      GraphEvent::Created { key, url, id, file } => {
-        Self { url: Some(url), id: Some(id), file: Some(file), ..empty("created", key.0) }
-      }
-      GraphEvent::Imports { key, imported, is_self_accepting, accepted_deps, accepted_exports } => Self {
+      GraphEvent::Created { key, url, id, file } => Self {
+        url: Some(url),
+        id: Some(id),
+        file: Some(file),
+        ..empty("created", key.0)
+      },
+      GraphEvent::Imports {
+        key,
+        imported,
+        is_self_accepting,
+        accepted_deps,
+        accepted_exports,
+      } => Self {
         imported: Some(imported.into_iter().map(|k| k.0).collect()),
         is_self_accepting: Some(is_self_accepting),
         accepted_deps: Some(accepted_deps.into_iter().map(|k| k.0).collect()),
@@ -220,7 +247,11 @@ impl From<GraphEvent> for JsGraphEvent {
         ..empty("imports", key.0)
       },
       GraphEvent::Transformed { key } => empty("transformed", key.0),
-      GraphEvent::Invalidated { key, last_invalidation_timestamp, last_hmr_timestamp } => Self {
+      GraphEvent::Invalidated {
+        key,
+        last_invalidation_timestamp,
+        last_hmr_timestamp,
+      } => Self {
         last_invalidation_timestamp: Some(last_invalidation_timestamp),
         last_hmr_timestamp: Some(last_hmr_timestamp),
         ..empty("invalidated", key.0)

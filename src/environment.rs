@@ -78,7 +78,9 @@ pub struct NativeEnvironment {
 impl NativeEnvironment {
   #[napi(constructor, catch_unwind)]
   pub fn new(options: NativeEnvironmentOptions) -> Result<Self> {
-    Ok(Self { inner: Environment::new(options.try_into()?) })
+    Ok(Self {
+      inner: Environment::new(options.try_into()?),
+    })
   }
 
   #[napi]
@@ -94,14 +96,27 @@ impl NativeEnvironment {
       inline_source_map: o.inline_source_map.unwrap_or(defaults.inline_source_map),
       start_offset: o.start_offset.unwrap_or(defaults.start_offset),
     });
-    match self.inner.fetch_module(&url, importer.as_deref(), options).await {
-      Ok(FetchResult::Cached) => JsFetchResponse { cache: Some(true), ..JsFetchResponse::empty() },
+    match self
+      .inner
+      .fetch_module(&url, importer.as_deref(), options)
+      .await
+    {
+      Ok(FetchResult::Cached) => JsFetchResponse {
+        cache: Some(true),
+        ..JsFetchResponse::empty()
+      },
       Ok(FetchResult::Externalize { externalize, kind }) => JsFetchResponse {
         externalize: Some(externalize),
         r#type: Some(kind.to_owned()),
         ..JsFetchResponse::empty()
       },
-      Ok(FetchResult::Inline { code, file, id, url, invalidate }) => JsFetchResponse {
+      Ok(FetchResult::Inline {
+        code,
+        file,
+        id,
+        url,
+        invalidate,
+      }) => JsFetchResponse {
         code: Some(code.to_string()),
         file: Some(file),
         id: Some(id),
@@ -109,15 +124,24 @@ impl NativeEnvironment {
         invalidate: Some(invalidate),
         ..JsFetchResponse::empty()
       },
-      Err(error) => JsFetchResponse { error: Some((&*error).into()), ..JsFetchResponse::empty() },
+      Err(error) => JsFetchResponse {
+        error: Some((&*error).into()),
+        ..JsFetchResponse::empty()
+      },
     }
   }
 
   #[napi]
   pub async fn transform_request(&self, url: String) -> JsTransformResponse {
     match self.inner.transform_request(&url).await {
-      Ok(result) => JsTransformResponse { result: Some(js_transform_result(&result)), error: None },
-      Err(error) => JsTransformResponse { result: None, error: Some((&*error).into()) },
+      Ok(result) => JsTransformResponse {
+        result: Some(js_transform_result(&result)),
+        error: None,
+      },
+      Err(error) => JsTransformResponse {
+        result: None,
+        error: Some((&*error).into()),
+      },
     }
   }
 
@@ -133,22 +157,37 @@ impl NativeEnvironment {
   /// The node key of `url`, creating the node when the url resolves.
   #[napi(catch_unwind)]
   pub fn ensure_entry_from_url(&self, url: String) -> std::result::Result<u32, napi::Error> {
-    self.inner.ensure_entry_from_url(&url).map(|k| k.0).map_err(|e: EnvError| napi::Error::from_reason(e.message))
+    self
+      .inner
+      .ensure_entry_from_url(&url)
+      .map(|k| k.0)
+      .map_err(|e: EnvError| napi::Error::from_reason(e.message))
   }
 
   #[napi(catch_unwind)]
   pub fn get_transform_result(&self, key: u32) -> Option<JsTransformResult> {
-    self.inner.graph().transform_result(NodeKey(key)).map(|r| js_transform_result(&r))
+    self
+      .inner
+      .graph()
+      .transform_result(NodeKey(key))
+      .map(|r| js_transform_result(&r))
   }
 
   #[napi(catch_unwind)]
   pub fn invalidate_module(&self, key: u32, timestamp: f64, is_hmr: bool, soft: bool) {
-    self.inner.invalidate_module(NodeKey(key), timestamp, is_hmr, soft);
+    self
+      .inner
+      .invalidate_module(NodeKey(key), timestamp, is_hmr, soft);
   }
 
   #[napi(catch_unwind)]
   pub fn on_file_change(&self, file: String) -> Vec<u32> {
-    self.inner.on_file_change(&file).into_iter().map(|k| k.0).collect()
+    self
+      .inner
+      .on_file_change(&file)
+      .into_iter()
+      .map(|k| k.0)
+      .collect()
   }
 
   #[napi(catch_unwind)]
@@ -164,7 +203,13 @@ impl NativeEnvironment {
   /// Graph changes since the last call, for the JS mirror.
   #[napi(catch_unwind)]
   pub fn take_graph_events(&self) -> Vec<JsGraphEvent> {
-    self.inner.graph().take_events().into_iter().map(Into::into).collect()
+    self
+      .inner
+      .graph()
+      .take_events()
+      .into_iter()
+      .map(Into::into)
+      .collect()
   }
 
   #[napi(catch_unwind)]

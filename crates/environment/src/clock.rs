@@ -7,7 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 static LAST: AtomicU64 = AtomicU64::new(0);
 
 pub fn monotonic_now() -> f64 {
-  let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+  let now = SystemTime::now()
+    .duration_since(UNIX_EPOCH)
+    .map_or(0, |d| d.as_millis() as u64);
   let mut last = LAST.load(Ordering::Relaxed);
   loop {
     let next = if now > last { now } else { last + 1 };

@@ -26,16 +26,25 @@ pub struct Location {
 
 impl EnvError {
   pub fn new(code: &str, message: impl Into<String>) -> Self {
-    Self { code: Some(code.to_owned()), message: message.into(), ..Self::default() }
+    Self {
+      code: Some(code.to_owned()),
+      message: message.into(),
+      ..Self::default()
+    }
   }
 
   /// Vite's `ERR_LOAD_URL` for a url that resolves to nothing loadable.
   pub fn load_url(url: &str, id: Option<&str>, importer: Option<&str>) -> Self {
-    let resolved = id.map(|id| format!(" (resolved id: {id})")).unwrap_or_default();
+    let resolved = id
+      .map(|id| format!(" (resolved id: {id})"))
+      .unwrap_or_default();
     let importer = importer.map(|i| format!(" in {i}")).unwrap_or_default();
     Self {
       id: id.map(str::to_owned),
-      ..Self::new("ERR_LOAD_URL", format!("Failed to load url {url}{resolved}{importer}. Does the file exist?"))
+      ..Self::new(
+        "ERR_LOAD_URL",
+        format!("Failed to load url {url}{resolved}{importer}. Does the file exist?"),
+      )
     }
   }
 
@@ -45,7 +54,11 @@ impl EnvError {
       message: err.message.clone(),
       id: Some(err.id.clone()),
       plugin: Some(crate::TRANSFORM_PLUGIN_NAME.to_owned()),
-      loc: Some(Location { file: err.id.clone(), line: err.line, column: err.column }),
+      loc: Some(Location {
+        file: err.id.clone(),
+        line: err.line,
+        column: err.column,
+      }),
       frame: Some(err.frame.clone()),
     }
   }

@@ -18,7 +18,11 @@ pub struct FetchOptions {
 
 impl Default for FetchOptions {
   fn default() -> Self {
-    Self { cached: false, inline_source_map: true, start_offset: 0 }
+    Self {
+      cached: false,
+      inline_source_map: true,
+      start_offset: 0,
+    }
   }
 }
 
@@ -28,9 +32,18 @@ pub enum FetchResult {
   /// `{ cache: true }`: the runner's copy is still valid.
   Cached,
   /// `{ externalize, type }` with `type` one of `builtin`, `network`, `module`, `commonjs`.
-  Externalize { externalize: String, kind: &'static str },
+  Externalize {
+    externalize: String,
+    kind: &'static str,
+  },
   /// `{ code, file, id, url, invalidate }`.
-  Inline { code: Arc<str>, file: String, id: String, url: String, invalidate: bool },
+  Inline {
+    code: Arc<str>,
+    file: String,
+    id: String,
+    url: String,
+    invalidate: bool,
+  },
 }
 
 fn is_external_url(url: &str) -> bool {
@@ -46,22 +59,37 @@ impl Environment {
     options: FetchOptions,
   ) -> Result<FetchResult, Arc<EnvError>> {
     if url.starts_with("data:") || self.resolver.is_builtin(url) {
-      return Ok(FetchResult::Externalize { externalize: url.to_owned(), kind: "builtin" });
+      return Ok(FetchResult::Externalize {
+        externalize: url.to_owned(),
+        kind: "builtin",
+      });
     }
     let is_file_url = url.starts_with("file://");
     if is_external_url(url) {
-      return Ok(FetchResult::Externalize { externalize: url.to_owned(), kind: "network" });
+      return Ok(FetchResult::Externalize {
+        externalize: url.to_owned(),
+        kind: "network",
+      });
     }
     if let Some(importer) = importer.filter(|_| !is_file_url && !url.starts_with(['.', '/'])) {
       let importer_file = ven_graph::clean_url(importer);
-      let target = self.resolver.resolve_external(url, Some(importer_file)).map_err(|_| {
-        Arc::new(EnvError::new("ERR_MODULE_NOT_FOUND", format!("Cannot find module '{url}' imported from '{importer}'")))
-      })?;
+      let target = self
+        .resolver
+        .resolve_external(url, Some(importer_file))
+        .map_err(|_| {
+          Arc::new(EnvError::new(
+            "ERR_MODULE_NOT_FOUND",
+            format!("Cannot find module '{url}' imported from '{importer}'"),
+          ))
+        })?;
       let kind = match target.kind {
         ExternalKind::Module => "module",
         ExternalKind::Commonjs => "commonjs",
       };
-      return Ok(FetchResult::Externalize { externalize: target.file_url, kind });
+      return Ok(FetchResult::Externalize {
+        externalize: target.file_url,
+        kind,
+      });
     }
 
     let key = self.ensure_entry_from_url(url).map_err(|mut e| {
@@ -74,14 +102,17 @@ impl Environment {
     if options.cached && cached {
       return Ok(FetchResult::Cached);
     }
-    let request_url = self.graph.with_node(key, |n| n.url.clone()).unwrap_or_else(|| url.to_owned());
+    let request_url = self
+      .graph
+      .with_node(key, |n| n.url.clone())
+      .unwrap_or_else(|| url.to_owned());
     let result = self.transform_request(&request_url).await.map_err(|e| {
-      if e.code.as_deref() == Some("ERR_LOAD_URL") {
-        if let Some(importer) = importer {
-          let mut e = (*e).clone();
-          e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
-          return Arc::new(e);
-        }
+      if e.code.as_deref() == Some("ERR_LOAD_URL")
+        && let Some(importer) = importer
+      {
+        let mut e = (*e).clone();
+        e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
+        return Arc::new(e);
       }
       e
     })?;
@@ -90,6 +121,12 @@ impl Environment {
       .with_node(key, |n| (n.file.clone(), n.id.clone(), n.url.clone()))
       .ok_or_else(|| Arc::new(EnvError::load_url(url, None, importer)))?;
     let code = result.code_for_runner(&id, options.start_offset, options.inline_source_map);
-    Ok(FetchResult::Inline { code, file, id, url: node_url, invalidate: !cached })
+    Ok(FetchResult::Inline {
+      code,
+      file,
+      id,
+      url: node_url,
+      invalidate: !cached,
+    })
   }
 }

@@ -1,9 +1,13 @@
-//! ven_environment: one Vite dev environment's request pipeline, on tokio.
+//! `ven_environment`: one Vite dev environment's request pipeline, on tokio.
 //!
 //! Owns: `transformRequest` (in-flight dedup, invalidation timestamps, load, transform, graph
 //! update), pre-transforming static imports to remove the cold-start waterfall, `warmupRequest`,
 //! and `fetchModule` with Vite's externalization rules and `FetchResult` shapes.
 //! Must not know about: napi or JS values (the binding converts), how a runner evaluates code.
+
+// `EnvError` is large (Vite's error fields), but errors are the slow path and are shared behind an
+// `Arc` once they leave the pipeline; boxing every internal `Result` would only add noise.
+#![allow(clippy::result_large_err)]
 
 mod clock;
 mod config;
@@ -37,6 +41,8 @@ type PendingFuture = Shared<BoxFuture<'static, SharedResult>>;
 /// An in-flight `transformRequest`, shared by every caller of the same url (Vite's `_pendingRequests`).
 #[derive(Clone)]
 struct PendingRequest {
+  /// Identifies the request that registered the entry, so only it removes the entry.
+  id: u64,
   started_at: f64,
   future: PendingFuture,
 }
@@ -50,6 +56,7 @@ pub struct Environment {
   /// Bounds concurrent CPU-heavy transforms to the machine's cores.
   transform_slots: Semaphore,
   closing: AtomicBool,
+  next_request_id: std::sync::atomic::AtomicU64,
 }
 
 impl Environment {
@@ -62,6 +69,7 @@ impl Environment {
       pending: DashMap::new(),
       transform_slots: Semaphore::new(cores),
       closing: AtomicBool::new(false),
+      next_request_id: std::sync::atomic::AtomicU64::new(0),
     })
   }
 
@@ -83,7 +91,10 @@ impl Environment {
     if let Some(key) = self.graph.key_by_url(&url) {
       return Ok(key);
     }
-    let id = self.resolver.url_to_id(&url).ok_or_else(|| EnvError::load_url(&url, None, None))?;
+    let id = self
+      .resolver
+      .url_to_id(&url)
+      .ok_or_else(|| EnvError::load_url(&url, None, None))?;
     let key = self.graph.ensure_entry(&self.resolver.id_to_url(&id), &id);
     // The url as asked for becomes an alias of the node, like Vite's unresolved-url map.
     self.graph.ensure_entry(&url, &id);
@@ -92,7 +103,13 @@ impl Environment {
 
   /// Invalidate one module (and importers, per Vite's rules).
   pub fn invalidate_module(&self, key: NodeKey, timestamp: f64, is_hmr: bool, soft: bool) {
-    self.graph.invalidate_module(key, &mut std::collections::HashSet::new(), timestamp, is_hmr, soft);
+    self.graph.invalidate_module(
+      key,
+      &mut std::collections::HashSet::new(),
+      timestamp,
+      is_hmr,
+      soft,
+    );
   }
 
   pub fn on_file_change(&self, file: &str) -> Vec<NodeKey> {

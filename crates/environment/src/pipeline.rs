@@ -12,13 +12,19 @@ use crate::{EnvError, Environment, PendingRequest, SharedResult, TransformResult
 
 /// Vite's `removeTimestampQuery` + `removeImportQuery`: `?t=123` and `?import` never reach ids.
 pub(crate) fn strip_internal_queries(url: &str) -> String {
-  let Some(q) = url.find('?') else { return url.to_owned() };
+  let Some(q) = url.find('?') else {
+    return url.to_owned();
+  };
   let (path, query) = url.split_at(q);
   let kept: Vec<&str> = query[1..]
     .split('&')
     .filter(|p| !p.is_empty() && *p != "import" && !p.starts_with("t="))
     .collect();
-  if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) }
+  if kept.is_empty() {
+    path.to_owned()
+  } else {
+    format!("{path}?{}", kept.join("&"))
+  }
 }
 
 /// One import found while transforming a module.
@@ -32,7 +38,10 @@ impl Environment {
   /// Vite's `transformRequest(url)`: the SSR transform result of `url`, shared by concurrent callers.
   pub async fn transform_request(self: &Arc<Self>, url: &str) -> SharedResult {
     if self.is_closing() {
-      return Err(Arc::new(EnvError::new("ERR_CLOSED_SERVER", "Server is closed")));
+      return Err(Arc::new(EnvError::new(
+        "ERR_CLOSED_SERVER",
+        "Server is closed",
+      )));
     }
     let url = strip_internal_queries(url);
     let existing = self.pending.get(&url).map(|p| p.clone());
@@ -47,12 +56,24 @@ impl Environment {
       }
     }
     let started_at = monotonic_now();
+    let request_id = self
+      .next_request_id
+      .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let this = Arc::clone(self);
     let request_url = url.clone();
-    let future = async move { this.do_transform(&request_url, started_at).await }.boxed().shared();
-    self.pending.insert(url.clone(), PendingRequest { started_at, future: future.clone() });
+    let future = async move { this.do_transform(&request_url, started_at).await }
+      .boxed()
+      .shared();
+    self.pending.insert(
+      url.clone(),
+      PendingRequest {
+        id: request_id,
+        started_at,
+        future: future.clone(),
+      },
+    );
     let result = future.await;
-    self.pending.remove_if(&url, |_, p| p.started_at == started_at);
+    self.pending.remove_if(&url, |_, p| p.id == request_id);
     result
   }
 
@@ -65,19 +86,25 @@ impl Environment {
   }
 
   async fn do_transform(self: Arc<Self>, url: &str, started_at: f64) -> SharedResult {
-    if let Some(key) = self.graph.key_by_url(url) {
-      if let Some(result) = self.cached_result(key, started_at) {
-        return Ok(result);
-      }
+    if let Some(key) = self.graph.key_by_url(url)
+      && let Some(result) = self.cached_result(key, started_at)
+    {
+      return Ok(result);
     }
-    let id = self.resolver.url_to_id(url).ok_or_else(|| Arc::new(EnvError::load_url(url, None, None)))?;
+    let id = self
+      .resolver
+      .url_to_id(url)
+      .ok_or_else(|| Arc::new(EnvError::load_url(url, None, None)))?;
     if let Some(key) = self.graph.key_by_id(&id) {
       self.graph.ensure_entry(url, &id);
       if let Some(result) = self.cached_result(key, started_at) {
         return Ok(result);
       }
     }
-    self.load_and_transform(url, id, started_at).await.map_err(Arc::new)
+    self
+      .load_and_transform(url, id, started_at)
+      .await
+      .map_err(Arc::new)
   }
 
   /// A cached result, or a soft-invalidated one that is still valid for SSR (no `?t=` to update).
@@ -85,8 +112,13 @@ impl Environment {
     if let Some(result) = self.graph.transform_result(key) {
       return Some(result);
     }
-    let reusable = self.graph.with_node(key, ven_graph::ModuleNode::reusable_result).flatten()?;
-    self.graph.set_transform_result(key, Arc::clone(&reusable), started_at);
+    let reusable = self
+      .graph
+      .with_node(key, ven_graph::ModuleNode::reusable_result)
+      .flatten()?;
+    self
+      .graph
+      .set_transform_result(key, Arc::clone(&reusable), started_at);
     Some(reusable)
   }
 
@@ -106,7 +138,9 @@ impl Environment {
           id: Some(id.clone()),
           ..EnvError::new(
             "ERR_UNSUPPORTED_MODULE",
-            format!("[vite-env-native] cannot load {url} ({id}) natively: only JS/TS/JSX/TSX/JSON modules are handled by the native pipeline"),
+            format!(
+              "[vite-env-native] cannot load {url} ({id}) natively: only JS/TS/JSX/TSX/JSON modules are handled by the native pipeline"
+            ),
           )
         });
       }
@@ -119,9 +153,11 @@ impl Environment {
     let permit = self.transform_slots.acquire().await.ok();
     let this = Arc::clone(self);
     let transform_id = id.clone();
-    let output = tokio::task::spawn_blocking(move || this.transform_source(&source, transform_id, node_url, lang))
-      .await
-      .map_err(|e| EnvError::new("ERR_INTERNAL", format!("transform task failed: {e}")))??;
+    let output = tokio::task::spawn_blocking(move || {
+      this.transform_source(&source, &transform_id, node_url, lang)
+    })
+    .await
+    .map_err(|e| EnvError::new("ERR_INTERNAL", format!("transform task failed: {e}")))??;
     drop(permit);
     let (output, imports) = output;
 
@@ -129,8 +165,15 @@ impl Environment {
       return Err(EnvError::new("ERR_CLOSED_SERVER", "Server is closed"));
     }
     self.record_imports(key, &imports, &output.hmr);
-    let result = Arc::new(TransformResult::new(output.code, output.map, output.deps, output.dynamic_deps));
-    self.graph.set_transform_result(key, Arc::clone(&result), started_at);
+    let result = Arc::new(TransformResult::new(
+      output.code,
+      output.map,
+      output.deps,
+      output.dynamic_deps,
+    ));
+    self
+      .graph
+      .set_transform_result(key, Arc::clone(&result), started_at);
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
         self.warmup_request(import.url.clone());
@@ -143,12 +186,12 @@ impl Environment {
   fn transform_source(
     &self,
     source: &str,
-    id: String,
+    id: &str,
     url: String,
     lang: Option<Lang>,
   ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
     let options = TransformOptions {
-      id: id.clone(),
+      id: id.to_owned(),
       url,
       lang: lang.unwrap_or(Lang::Js),
       jsx: self.config.jsx.clone(),
@@ -159,10 +202,14 @@ impl Environment {
     };
     let mut imports = Vec::new();
     let mut rewrite = |specifier: &str, kind: ImportKind| -> Option<String> {
-      match self.resolver.resolve(specifier, Some(&id)) {
+      match self.resolver.resolve(specifier, Some(id)) {
         Ok(Resolved::Module { id: dep_id }) => {
           let dep_url = self.resolver.id_to_url(&dep_id);
-          imports.push(FoundImport { url: dep_url.clone(), id: dep_id, kind });
+          imports.push(FoundImport {
+            url: dep_url.clone(),
+            id: dep_id,
+            kind,
+          });
           Some(dep_url)
         }
         // Builtins, externals and unresolvable specifiers stay as written; the runner's
@@ -188,13 +235,19 @@ impl Environment {
         static_imported.insert(dep);
       }
     }
-    let accepted_deps = hmr.accepted_deps.iter().filter_map(|url| by_url.get(url.as_str()).copied()).collect();
+    let accepted_deps = hmr
+      .accepted_deps
+      .iter()
+      .filter_map(|url| by_url.get(url.as_str()).copied())
+      .collect();
     let accept = AcceptInfo {
       is_self_accepting: hmr.is_self_accepting,
       accepted_deps,
       accepted_exports: hmr.accepted_exports.clone(),
     };
     // Pruned modules are reported through the graph journal; Vite's `prune` payload is HMR's job.
-    let _pruned = self.graph.update_module_info(key, imported, static_imported, accept);
+    let _pruned = self
+      .graph
+      .update_module_info(key, imported, static_imported, accept);
   }
 }

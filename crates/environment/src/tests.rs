@@ -16,7 +16,10 @@ fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
 }
 
 fn environment(root: &Path, pre_transform: bool) -> Arc<Environment> {
-  let resolve = ven_resolver::ResolveConfig { root: root.to_path_buf(), ..Default::default() };
+  let resolve = ven_resolver::ResolveConfig {
+    root: root.to_path_buf(),
+    ..Default::default()
+  };
   Environment::new(EnvironmentConfig {
     name: "ssr".into(),
     resolve,
@@ -29,12 +32,22 @@ fn environment(root: &Path, pre_transform: bool) -> Arc<Environment> {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-  tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+  tokio::runtime::Builder::new_multi_thread()
+    .worker_threads(2)
+    .enable_all()
+    .build()
+    .unwrap()
 }
 
 fn inline(result: FetchResult) -> (Arc<str>, String, String, String, bool) {
   match result {
-    FetchResult::Inline { code, file, id, url, invalidate } => (code, file, id, url, invalidate),
+    FetchResult::Inline {
+      code,
+      file,
+      id,
+      url,
+      invalidate,
+    } => (code, file, id, url, invalidate),
     other => panic!("expected inline result, got {other:?}"),
   }
 }
@@ -44,14 +57,28 @@ fn fetches_a_typescript_module_and_records_the_graph() {
   let root = project(
     "basic",
     &[
-      ("src/entry.ts", "import { b } from './b'\nimport fs from 'node:fs'\nexport const a: number = b + 1\nexport const read = fs.readFileSync\nexport const mode = import.meta.env.MODE\n"),
+      (
+        "src/entry.ts",
+        "import { b } from './b'\nimport fs from 'node:fs'\nexport const a: number = b + 1\nexport const read = fs.readFileSync\nexport const mode = import.meta.env.MODE\n",
+      ),
       ("src/b.ts", "export const b: number = 41\n"),
     ],
   );
   let env = environment(&root, false);
   runtime().block_on(async {
-    let (code, file, id, url, invalidate) =
-      inline(env.fetch_module("/src/entry.ts", None, FetchOptions { start_offset: 3, ..Default::default() }).await.unwrap());
+    let (code, file, id, url, invalidate) = inline(
+      env
+        .fetch_module(
+          "/src/entry.ts",
+          None,
+          FetchOptions {
+            start_offset: 3,
+            ..Default::default()
+          },
+        )
+        .await
+        .unwrap(),
+    );
     let root_str = root.to_string_lossy().replace('\\', "/");
     assert_eq!(url, "/src/entry.ts");
     assert_eq!(id, format!("{root_str}/src/entry.ts"));
@@ -64,12 +91,29 @@ fn fetches_a_typescript_module_and_records_the_graph() {
     assert!(code.contains("//# sourceMappingURL=data:application/json;base64,"));
 
     // The importer edge exists before b is fetched, as after Vite's import analysis.
-    assert_eq!(env.graph().edges(), vec![("/src/entry.ts".to_owned(), "/src/b.ts".to_owned())]);
+    assert_eq!(
+      env.graph().edges(),
+      vec![("/src/entry.ts".to_owned(), "/src/b.ts".to_owned())]
+    );
 
     // Second fetch with the runner's copy still valid.
-    let again = env.fetch_module("/src/entry.ts", None, FetchOptions { cached: true, ..Default::default() }).await;
+    let again = env
+      .fetch_module(
+        "/src/entry.ts",
+        None,
+        FetchOptions {
+          cached: true,
+          ..Default::default()
+        },
+      )
+      .await;
     assert_eq!(again.unwrap(), FetchResult::Cached);
-    let (.., invalidate) = inline(env.fetch_module("/src/entry.ts", None, FetchOptions::default()).await.unwrap());
+    let (.., invalidate) = inline(
+      env
+        .fetch_module("/src/entry.ts", None, FetchOptions::default())
+        .await
+        .unwrap(),
+    );
     assert!(!invalidate);
   });
 }
@@ -79,14 +123,40 @@ fn externalizes_builtins_data_and_network_urls() {
   let root = project("ext", &[("src/a.ts", "export {}")]);
   let env = environment(&root, false);
   runtime().block_on(async {
-    for (url, kind) in [("node:fs", "builtin"), ("fs", "builtin"), ("data:text/javascript,1", "builtin"), ("https://x.dev/a.js", "network")] {
-      let result = env.fetch_module(url, Some("/src/a.ts"), FetchOptions::default()).await.unwrap();
-      assert_eq!(result, FetchResult::Externalize { externalize: url.to_owned(), kind });
+    for (url, kind) in [
+      ("node:fs", "builtin"),
+      ("fs", "builtin"),
+      ("data:text/javascript,1", "builtin"),
+      ("https://x.dev/a.js", "network"),
+    ] {
+      let result = env
+        .fetch_module(url, Some("/src/a.ts"), FetchOptions::default())
+        .await
+        .unwrap();
+      assert_eq!(
+        result,
+        FetchResult::Externalize {
+          externalize: url.to_owned(),
+          kind
+        }
+      );
     }
-    let missing = env.fetch_module("no-such-pkg", Some(&format!("{}/src/a.ts", root.display())), FetchOptions::default()).await;
+    let missing = env
+      .fetch_module(
+        "no-such-pkg",
+        Some(&format!("{}/src/a.ts", root.display())),
+        FetchOptions::default(),
+      )
+      .await;
     let err = missing.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("ERR_MODULE_NOT_FOUND"));
-    assert!(err.message.starts_with("Cannot find module 'no-such-pkg' imported from"), "{}", err.message);
+    assert!(
+      err
+        .message
+        .starts_with("Cannot find module 'no-such-pkg' imported from"),
+      "{}",
+      err.message
+    );
   });
 }
 
@@ -95,11 +165,21 @@ fn missing_files_and_syntax_errors_have_vite_shapes() {
   let root = project("errors", &[("src/bad.ts", "export const x = (\n")]);
   let env = environment(&root, false);
   runtime().block_on(async {
-    let err = env.fetch_module("/src/nope.ts", Some("/src/a.ts"), FetchOptions::default()).await.unwrap_err();
+    let err = env
+      .fetch_module("/src/nope.ts", Some("/src/a.ts"), FetchOptions::default())
+      .await
+      .unwrap_err();
     assert_eq!(err.code.as_deref(), Some("ERR_LOAD_URL"));
-    assert!(err.message.contains("Failed to load url /src/nope.ts"), "{}", err.message);
+    assert!(
+      err.message.contains("Failed to load url /src/nope.ts"),
+      "{}",
+      err.message
+    );
 
-    let err = env.fetch_module("/src/bad.ts", None, FetchOptions::default()).await.unwrap_err();
+    let err = env
+      .fetch_module("/src/bad.ts", None, FetchOptions::default())
+      .await
+      .unwrap_err();
     assert_eq!(err.plugin.as_deref(), Some(TRANSFORM_PLUGIN_NAME));
     let loc = err.loc.as_ref().unwrap();
     assert!(loc.file.ends_with("/src/bad.ts"));
@@ -113,15 +193,30 @@ fn invalidation_forces_a_fresh_transform() {
   let root = project("invalidate", &[("src/a.ts", "export const v = 1\n")]);
   let env = environment(&root, false);
   runtime().block_on(async {
-    let (code, ..) = inline(env.fetch_module("/src/a.ts", None, FetchOptions::default()).await.unwrap());
+    let (code, ..) = inline(
+      env
+        .fetch_module("/src/a.ts", None, FetchOptions::default())
+        .await
+        .unwrap(),
+    );
     assert!(code.contains("= 1"));
     std::fs::write(root.join("src/a.ts"), "export const v = 2\n").unwrap();
     // Without invalidation the cached result is served.
-    let (code, ..) = inline(env.fetch_module("/src/a.ts", None, FetchOptions::default()).await.unwrap());
+    let (code, ..) = inline(
+      env
+        .fetch_module("/src/a.ts", None, FetchOptions::default())
+        .await
+        .unwrap(),
+    );
     assert!(code.contains("= 1"));
     let file = format!("{}/src/a.ts", root.to_string_lossy());
     assert_eq!(env.on_file_change(&file).len(), 1);
-    let (code, .., invalidate) = inline(env.fetch_module("/src/a.ts", None, FetchOptions::default()).await.unwrap());
+    let (code, .., invalidate) = inline(
+      env
+        .fetch_module("/src/a.ts", None, FetchOptions::default())
+        .await
+        .unwrap(),
+    );
     assert!(code.contains("= 2"));
     assert!(invalidate);
   });
@@ -132,10 +227,26 @@ fn concurrent_requests_share_one_transform_and_pre_transform_fills_the_cache() {
   let mut files = vec![("src/m0.ts".to_owned(), String::new())];
   let n = 60;
   for i in 0..n {
-    let next: String = if i + 1 < n { format!("import {{ v{} }} from './m{}'\nexport const w{i} = v{}\n", i + 1, i + 1, i + 1) } else { String::new() };
-    files.push((format!("src/m{i}.ts"), format!("{next}export const v{i} = {i}\n")));
+    let next: String = if i + 1 < n {
+      format!(
+        "import {{ v{} }} from './m{}'\nexport const w{i} = v{}\n",
+        i + 1,
+        i + 1,
+        i + 1
+      )
+    } else {
+      String::new()
+    };
+    files.push((
+      format!("src/m{i}.ts"),
+      format!("{next}export const v{i} = {i}\n"),
+    ));
   }
-  let files: Vec<(&str, &str)> = files.iter().skip(1).map(|(a, b)| (a.as_str(), b.as_str())).collect();
+  let files: Vec<(&str, &str)> = files
+    .iter()
+    .skip(1)
+    .map(|(a, b)| (a.as_str(), b.as_str()))
+    .collect();
   let root = project("chain", &files);
   let env = environment(&root, true);
   runtime().block_on(async {
@@ -145,7 +256,12 @@ fn concurrent_requests_share_one_transform_and_pre_transform_fills_the_cache() {
     assert!(Arc::ptr_eq(&a.unwrap(), &b.unwrap()));
     // Pre-transform walks the chain without any runner request.
     for _ in 0..200 {
-      if env.graph().key_by_url(&format!("/src/m{}.ts", n - 1)).and_then(|k| env.graph().transform_result(k)).is_some() {
+      if env
+        .graph()
+        .key_by_url(&format!("/src/m{}.ts", n - 1))
+        .and_then(|k| env.graph().transform_result(k))
+        .is_some()
+      {
         return;
       }
       tokio::time::sleep(std::time::Duration::from_millis(10)).await;

@@ -7,7 +7,12 @@ use crate::NodeKey;
 /// One change to the graph, in the order it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GraphEvent {
-  Created { key: NodeKey, url: String, id: String, file: String },
+  Created {
+    key: NodeKey,
+    url: String,
+    id: String,
+    file: String,
+  },
   Imports {
     key: NodeKey,
     imported: Vec<NodeKey>,
@@ -15,8 +20,14 @@ pub enum GraphEvent {
     accepted_deps: Vec<NodeKey>,
     accepted_exports: Option<Vec<String>>,
   },
-  Transformed { key: NodeKey },
-  Invalidated { key: NodeKey, last_invalidation_timestamp: f64, last_hmr_timestamp: f64 },
+  Transformed {
+    key: NodeKey,
+  },
+  Invalidated {
+    key: NodeKey,
+    last_invalidation_timestamp: f64,
+    last_hmr_timestamp: f64,
+  },
 }
 
 #[derive(Default)]
@@ -27,10 +38,19 @@ pub(crate) struct Journal {
 impl Journal {
   pub(crate) fn push(&self, event: GraphEvent) {
     // A poisoned lock only means another thread panicked mid-push; the Vec is still valid.
-    self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);
+    self
+      .events
+      .lock()
+      .unwrap_or_else(std::sync::PoisonError::into_inner)
+      .push(event);
   }
 
   pub(crate) fn take(&self) -> Vec<GraphEvent> {
-    std::mem::take(&mut *self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    std::mem::take(
+      &mut *self
+        .events
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
   }
 }

@@ -1,4 +1,4 @@
-//! ven_graph: the module graph of one environment, with Vite 8's `EnvironmentModuleGraph` rules.
+//! `ven_graph`: the module graph of one environment, with Vite 8's `EnvironmentModuleGraph` rules.
 //!
 //! Owns: nodes (url, id, file, importers/imported edges, HMR accept data, cached transform
 //! result, timestamps), the url/id/file maps, invalidation and pruning rules, and a journal of
@@ -80,7 +80,11 @@ impl<T> ModuleGraph<T> {
   }
 
   pub fn keys_by_file(&self, file: &str) -> Vec<NodeKey> {
-    self.file_to_keys.get(file).map(|k| k.clone()).unwrap_or_default()
+    self
+      .file_to_keys
+      .get(file)
+      .map(|k| k.clone())
+      .unwrap_or_default()
   }
 
   /// Read a node through a closure (the guard never escapes).
@@ -102,7 +106,10 @@ impl<T> ModuleGraph<T> {
     // Insert the node before publishing its id, so a reader that finds the key finds the node.
     let candidate = NodeKey(self.next_key.fetch_add(1, Ordering::Relaxed));
     let file = clean_url(id).to_owned();
-    self.nodes.insert(candidate, ModuleNode::new(candidate, url.to_owned(), id.to_owned(), file.clone()));
+    self.nodes.insert(
+      candidate,
+      ModuleNode::new(candidate, url.to_owned(), id.to_owned(), file.clone()),
+    );
     let key = *self.id_to_key.entry(id.to_owned()).or_insert(candidate);
     if key != candidate {
       // Another caller created the node first.
@@ -112,7 +119,12 @@ impl<T> ModuleGraph<T> {
     }
     self.url_to_key.entry(url.to_owned()).or_insert(key);
     self.file_to_keys.entry(file.clone()).or_default().push(key);
-    self.journal.push(GraphEvent::Created { key, url: url.to_owned(), id: id.to_owned(), file });
+    self.journal.push(GraphEvent::Created {
+      key,
+      url: url.to_owned(),
+      id: id.to_owned(),
+      file,
+    });
     key
   }
 
@@ -190,7 +202,9 @@ impl<T> ModuleGraph<T> {
   }
 
   pub fn transform_result(&self, key: NodeKey) -> Option<Arc<T>> {
-    self.with_node(key, |n| n.transform_result.clone()).flatten()
+    self
+      .with_node(key, |n| n.transform_result.clone())
+      .flatten()
   }
 
   /// Vite's `invalidateModule`: clears the node's result, records the timestamp and walks up to
@@ -236,14 +250,21 @@ impl<T> ModuleGraph<T> {
       seen.insert(key);
       self.journal.push(GraphEvent::Invalidated {
         key,
-        last_invalidation_timestamp: self.with_node(key, |n| n.last_invalidation_timestamp).unwrap_or(0.0),
+        last_invalidation_timestamp: self
+          .with_node(key, |n| n.last_invalidation_timestamp)
+          .unwrap_or(0.0),
         last_hmr_timestamp: self.with_node(key, |n| n.last_hmr_timestamp).unwrap_or(0.0),
       });
       for importer in importers {
         let edge = self.with_node(importer, |imp| {
-          (imp.accepted_hmr_deps.contains(&key), imp.static_imported.contains(&key))
+          (
+            imp.accepted_hmr_deps.contains(&key),
+            imp.static_imported.contains(&key),
+          )
         });
-        let Some((accepts, statically_imports)) = edge else { continue };
+        let Some((accepts, statically_imports)) = edge else {
+          continue;
+        };
         if !accepts {
           stack.push((importer, statically_imports || soft));
         }
@@ -264,14 +285,18 @@ impl<T> ModuleGraph<T> {
   /// Vite's `onFileDelete`: the file's modules stop being importers of their imports.
   pub fn on_file_delete(&self, file: &str) {
     for key in self.keys_by_file(file) {
-      let imported = self.with_node(key, |n| n.imported.clone()).unwrap_or_default();
+      let imported = self
+        .with_node(key, |n| n.imported.clone())
+        .unwrap_or_default();
       for dep in imported {
         self.with_node_mut(dep, |n| n.importers.remove(&key));
       }
       self.journal.push(GraphEvent::Imports {
         key,
         imported: Vec::new(),
-        is_self_accepting: self.with_node(key, |n| n.is_self_accepting == Some(true)).unwrap_or(false),
+        is_self_accepting: self
+          .with_node(key, |n| n.is_self_accepting == Some(true))
+          .unwrap_or(false),
         accepted_deps: Vec::new(),
         accepted_exports: None,
       });
@@ -302,8 +327,10 @@ impl<T> ModuleGraph<T> {
       .flat_map(|n| n.imported.iter().map(|d| (n.key, *d)).collect::<Vec<_>>())
       .collect();
     let url = |k| self.with_node(k, |n| n.url.clone());
-    let mut out: Vec<(String, String)> =
-      pairs.into_iter().filter_map(|(a, b)| Some((url(a)?, url(b)?))).collect();
+    let mut out: Vec<(String, String)> = pairs
+      .into_iter()
+      .filter_map(|(a, b)| Some((url(a)?, url(b)?)))
+      .collect();
     out.sort();
     out
   }

@@ -1,3 +1,6 @@
+// Timestamps are whole milliseconds, stored exactly in f64: exact comparison is intended.
+#![allow(clippy::float_cmp)]
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -62,10 +65,20 @@ fn invalidation_walks_importers_and_clears_results() {
   assert!(g.transform_result(c).is_none());
   // Importers that statically import are soft-invalidated: result kept for reuse.
   assert!(g.transform_result(b).is_none());
-  assert_eq!(g.with_node(b, |n| n.reusable_result().map(|r| (*r).clone())).unwrap(), Some(format!("code{}", b.0)));
+  assert_eq!(
+    g.with_node(b, |n| n.reusable_result().map(|r| (*r).clone()))
+      .unwrap(),
+    Some(format!("code{}", b.0))
+  );
   assert!(g.with_node(a, |n| n.reusable_result().is_some()).unwrap());
-  assert_eq!(g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(), 5.0);
-  assert_eq!(g.with_node(a, |n| n.last_invalidation_timestamp).unwrap(), 5.0);
+  assert_eq!(
+    g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(),
+    5.0
+  );
+  assert_eq!(
+    g.with_node(a, |n| n.last_invalidation_timestamp).unwrap(),
+    5.0
+  );
   assert_eq!(seen.len(), 3);
 }
 
@@ -76,13 +89,20 @@ fn accepted_dep_stops_invalidation() {
     b,
     vec![c],
     HashSet::from([c]),
-    AcceptInfo { is_self_accepting: false, accepted_deps: vec![c], accepted_exports: None },
+    AcceptInfo {
+      is_self_accepting: false,
+      accepted_deps: vec![c],
+      accepted_exports: None,
+    },
   );
   g.invalidate_module(c, &mut HashSet::new(), 7.0, true, false);
   assert!(g.transform_result(b).is_some());
   assert!(g.transform_result(a).is_some());
   assert_eq!(g.with_node(c, |n| n.last_hmr_timestamp).unwrap(), 7.0);
-  assert_eq!(g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(), 0.0);
+  assert_eq!(
+    g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(),
+    0.0
+  );
 }
 
 #[test]
@@ -92,7 +112,10 @@ fn stale_results_are_not_cached() {
   assert!(!g.set_transform_result(c, Arc::new("old".into()), 9.0));
   assert!(g.transform_result(c).is_none());
   assert!(g.set_transform_result(c, Arc::new("new".into()), 11.0));
-  assert_eq!(g.transform_result(c).as_deref().map(String::as_str), Some("new"));
+  assert_eq!(
+    g.transform_result(c).as_deref().map(String::as_str),
+    Some("new")
+  );
 }
 
 #[test]
@@ -107,9 +130,16 @@ fn cycles_terminate() {
 #[test]
 fn deep_chains_do_not_overflow() {
   let g: ModuleGraph<()> = ModuleGraph::new();
-  let keys: Vec<NodeKey> = (0..50_000).map(|i| g.ensure_entry(&format!("/m{i}"), &format!("/r/m{i}"))).collect();
+  let keys: Vec<NodeKey> = (0..50_000)
+    .map(|i| g.ensure_entry(&format!("/m{i}"), &format!("/r/m{i}")))
+    .collect();
   for pair in keys.windows(2) {
-    g.update_module_info(pair[0], vec![pair[1]], HashSet::from([pair[1]]), AcceptInfo::default());
+    g.update_module_info(
+      pair[0],
+      vec![pair[1]],
+      HashSet::from([pair[1]]),
+      AcceptInfo::default(),
+    );
   }
   let mut seen = HashSet::new();
   g.invalidate_module(keys[keys.len() - 1], &mut seen, 1.0, false, false);
@@ -130,10 +160,18 @@ fn journal_reports_changes_in_order_once() {
   let (g, a, b, _) = graph_abc();
   let events = g.take_events();
   assert!(matches!(events[0], GraphEvent::Created { key, .. } if key == a));
-  assert!(events.iter().any(|e| matches!(e, GraphEvent::Imports { key, imported, .. } if *key == a && imported == &vec![b])));
+  assert!(events.iter().any(
+    |e| matches!(e, GraphEvent::Imports { key, imported, .. } if *key == a && imported == &vec![b])
+  ));
   assert!(g.take_events().is_empty());
   g.invalidate_all(4.0);
-  assert_eq!(g.take_events().iter().filter(|e| matches!(e, GraphEvent::Invalidated { .. })).count(), 3);
+  assert_eq!(
+    g.take_events()
+      .iter()
+      .filter(|e| matches!(e, GraphEvent::Invalidated { .. }))
+      .count(),
+    3
+  );
 }
 
 #[test]
@@ -141,6 +179,9 @@ fn edges_lists_importer_pairs() {
   let (g, ..) = graph_abc();
   assert_eq!(
     g.edges(),
-    vec![("/a.ts".to_owned(), "/b.ts".to_owned()), ("/b.ts".to_owned(), "/c.ts".to_owned())]
+    vec![
+      ("/a.ts".to_owned(), "/b.ts".to_owned()),
+      ("/b.ts".to_owned(), "/c.ts".to_owned())
+    ]
   );
 }
