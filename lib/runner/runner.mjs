@@ -111,12 +111,10 @@ export class ModuleRunner {
               : hmrOption.logger;
         this.hmrClient = new HmrClient(logger, this.transport, ({ acceptedPath }) => this.import(acceptedPath));
         this.transport.connect(createRunnerHmrHandler(this));
-      } else if (options.hmr !== undefined) {
-        // HMR was asked for explicitly but the transport cannot receive messages.
+      } else {
+        // As in Vite, HMR is on unless `hmr: false`, and needs a transport that can receive.
         throw new Error('HMR is not supported by this runner transport, but `hmr` option was set to true');
       }
-      // hmr left at its default with a receive-less (invoke-only) transport:
-      // run without HMR instead of failing.
     } else {
       this.transport.connect?.();
     }

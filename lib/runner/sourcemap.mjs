@@ -322,6 +322,8 @@ export function installStackTraceInterceptor(graph, options = {}) {
  * Applies the runner's `sourcemapInterceptor` option; returns an undo function.
  */
 export function enableSourceMaps(runner) {
+  // Like Vite's runner: anything but 'node' (including the default) installs the
+  // prepareStackTrace hook; server-side factories choose 'node' explicitly.
   const mode = runner.options.sourcemapInterceptor;
   if (mode === 'node') {
     if (typeof process === 'undefined') {
