@@ -52,6 +52,15 @@ fn inline(result: FetchResult) -> (Arc<str>, String, String, String, bool) {
   }
 }
 
+async fn fetch_inline(
+  env: &Arc<Environment>,
+  url: &str,
+  importer: Option<&str>,
+  options: FetchOptions,
+) -> (Arc<str>, String, String, String, bool) {
+  inline(env.fetch_module(url, importer, options).await.unwrap())
+}
+
 #[test]
 fn fetches_a_typescript_module_and_records_the_graph() {
   let root = project(
@@ -66,19 +75,16 @@ fn fetches_a_typescript_module_and_records_the_graph() {
   );
   let env = environment(&root, false);
   runtime().block_on(async {
-    let (code, file, id, url, invalidate) = inline(
-      env
-        .fetch_module(
-          "/src/entry.ts",
-          None,
-          FetchOptions {
-            start_offset: 3,
-            ..Default::default()
-          },
-        )
-        .await
-        .unwrap(),
-    );
+    let (code, file, id, url, invalidate) = fetch_inline(
+      &env,
+      "/src/entry.ts",
+      None,
+      FetchOptions {
+        start_offset: 3,
+        ..Default::default()
+      },
+    )
+    .await;
     let root_str = root.to_string_lossy().replace('\\', "/");
     assert_eq!(url, "/src/entry.ts");
     assert_eq!(id, format!("{root_str}/src/entry.ts"));
@@ -108,12 +114,7 @@ fn fetches_a_typescript_module_and_records_the_graph() {
       )
       .await;
     assert_eq!(again.unwrap(), FetchResult::Cached);
-    let (.., invalidate) = inline(
-      env
-        .fetch_module("/src/entry.ts", None, FetchOptions::default())
-        .await
-        .unwrap(),
-    );
+    let (.., invalidate) = fetch_inline(&env, "/src/entry.ts", None, FetchOptions::default()).await;
     assert!(!invalidate);
   });
 }
@@ -193,30 +194,16 @@ fn invalidation_forces_a_fresh_transform() {
   let root = project("invalidate", &[("src/a.ts", "export const v = 1\n")]);
   let env = environment(&root, false);
   runtime().block_on(async {
-    let (code, ..) = inline(
-      env
-        .fetch_module("/src/a.ts", None, FetchOptions::default())
-        .await
-        .unwrap(),
-    );
+    let (code, ..) = fetch_inline(&env, "/src/a.ts", None, FetchOptions::default()).await;
     assert!(code.contains("= 1"));
     std::fs::write(root.join("src/a.ts"), "export const v = 2\n").unwrap();
     // Without invalidation the cached result is served.
-    let (code, ..) = inline(
-      env
-        .fetch_module("/src/a.ts", None, FetchOptions::default())
-        .await
-        .unwrap(),
-    );
+    let (code, ..) = fetch_inline(&env, "/src/a.ts", None, FetchOptions::default()).await;
     assert!(code.contains("= 1"));
     let file = format!("{}/src/a.ts", root.to_string_lossy());
     assert_eq!(env.on_file_change(&file).len(), 1);
-    let (code, .., invalidate) = inline(
-      env
-        .fetch_module("/src/a.ts", None, FetchOptions::default())
-        .await
-        .unwrap(),
-    );
+    let (code, .., invalidate) =
+      fetch_inline(&env, "/src/a.ts", None, FetchOptions::default()).await;
     assert!(code.contains("= 2"));
     assert!(invalidate);
   });
