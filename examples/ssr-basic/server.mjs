@@ -27,7 +27,7 @@ const server = http.createServer((req, res) => {
 })
 
 server.listen(port, () => {
-  console.log(`vite-env-native example: http://localhost:${port}/ (ssr environment: native)`)
+  console.log(`vite-env-native example: http://localhost:${server.address().port}/ (ssr environment: native)`)
 })
 
 const shutdown = async () => {
