@@ -99,6 +99,20 @@ export interface JsLocation {
   column: number
 }
 
+export interface JsModuleRunnerTransformOptions {
+  /** Module id used for messages; also picks the language by extension (default: JS). */
+  id?: string
+  jsonStringify?: boolean
+  sourceMap?: boolean
+  /** Source map (v3 JSON) of an earlier step, composed with ours. */
+  inputMap?: string
+}
+
+export interface JsModuleRunnerTransformResponse {
+  result?: JsTransformResult
+  error?: JsEnvError
+}
+
 /** A JS `RegExp` (`source`, `flags`) or a plain string. */
 export interface JsPattern {
   string?: string
@@ -117,6 +131,12 @@ export interface JsTransformResult {
   deps: Array<string>
   dynamicDeps: Array<string>
 }
+
+/**
+ * The module-runner transform alone (Vite's `moduleRunnerTransform`): no resolution, specifiers
+ * kept as written.
+ */
+export declare function moduleRunnerTransform(code: string, url: string, options?: JsModuleRunnerTransformOptions | undefined | null): JsModuleRunnerTransformResponse
 
 /** What the JS layer reads from Vite's resolved environment config. */
 export interface NativeEnvironmentOptions {

@@ -9,11 +9,25 @@ import {
   DevEnvironment as ViteDevEnvironment,
 } from 'vite'
 import { GraphMirror } from './graph-mirror.mjs'
-import { NativeEnvironment } from './native.mjs'
+import { NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
 import { nativeOptions } from './options.mjs'
 
 const NATIVE = Symbol.for('vite-env-native.native')
+
+/**
+ * Vite's `moduleRunnerTransform(code, inMap, url, originalCode, options)` on the native transform:
+ * `{ code, map, ssr: true, deps, dynamicDeps }`. Specifiers are kept as written.
+ */
+export async function moduleRunnerTransform(code, inMap, url, _originalCode, options = {}) {
+  const response = nativeModuleRunnerTransform(code, url, {
+    jsonStringify: options.json?.stringify === true,
+    inputMap: inMap && inMap.mappings !== '' ? JSON.stringify(inMap) : undefined,
+  })
+  if (response.error) throw toError(response.error)
+  const { map, deps, dynamicDeps } = response.result
+  return { code: response.result.code, map: map ? JSON.parse(map) : null, ssr: true, deps, dynamicDeps }
+}
 
 /** Turns a native error record into an `Error` with Vite's fields (code, id, plugin, loc, frame). */
 function toError(record) {

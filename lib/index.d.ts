@@ -37,3 +37,12 @@ export interface NativeEnvironmentsOptions {
 
 /** Vite plugin: moves every server-consumer environment onto the native core in dev. */
 export declare function nativeEnvironments(options?: NativeEnvironmentsOptions): Plugin
+
+/** Vite's `moduleRunnerTransform` on the native (swc) transform. */
+export declare function moduleRunnerTransform(
+  code: string,
+  inMap: object | null,
+  url: string,
+  originalCode: string,
+  options?: { json?: { stringify?: boolean } },
+): Promise<{ code: string; map: object | null; ssr: true; deps: string[]; dynamicDeps: string[] }>

@@ -4,5 +4,6 @@ export {
   createRunnableDevEnvironment,
   createServerModuleRunner,
   isNativeEnvironment,
+  moduleRunnerTransform,
 } from './environment.mjs'
 export { nativeEnvironments } from './plugin.mjs'

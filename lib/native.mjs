@@ -4,4 +4,4 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const binding = require('../index.js')
 
-export const { NativeEnvironment } = binding
+export const { NativeEnvironment, moduleRunnerTransform: nativeModuleRunnerTransform } = binding

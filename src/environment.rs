@@ -222,3 +222,61 @@ impl NativeEnvironment {
     self.inner.close();
   }
 }
+
+#[napi(object)]
+pub struct JsModuleRunnerTransformOptions {
+  /// Module id used for messages; also picks the language by extension (default: JS).
+  pub id: Option<String>,
+  pub json_stringify: Option<bool>,
+  pub source_map: Option<bool>,
+  /// Source map (v3 JSON) of an earlier step, composed with ours.
+  pub input_map: Option<String>,
+}
+
+#[napi(object)]
+pub struct JsModuleRunnerTransformResponse {
+  pub result: Option<JsTransformResult>,
+  pub error: Option<JsEnvError>,
+}
+
+/// The module-runner transform alone (Vite's `moduleRunnerTransform`): no resolution, specifiers
+/// kept as written.
+#[napi(catch_unwind)]
+pub fn module_runner_transform(
+  code: String,
+  url: String,
+  options: Option<JsModuleRunnerTransformOptions>,
+) -> JsModuleRunnerTransformResponse {
+  let options = options.unwrap_or(JsModuleRunnerTransformOptions {
+    id: None,
+    json_stringify: None,
+    source_map: None,
+    input_map: None,
+  });
+  let id = options.id.unwrap_or_else(|| url.clone());
+  let transform_options = ven_transform::TransformOptions {
+    lang: ven_transform::Lang::from_path(&id).unwrap_or(ven_transform::Lang::Js),
+    id,
+    url,
+    jsx: ven_transform::JsxOptions::default(),
+    define: Vec::new(),
+    source_map: options.source_map.unwrap_or(true),
+    input_map: options.input_map,
+    json_stringify: options.json_stringify.unwrap_or(false),
+  };
+  match ven_transform::transform_module(&code, &transform_options, &mut |_, _| None) {
+    Ok(out) => JsModuleRunnerTransformResponse {
+      result: Some(JsTransformResult {
+        code: out.code,
+        map: out.map,
+        deps: out.deps,
+        dynamic_deps: out.dynamic_deps,
+      }),
+      error: None,
+    },
+    Err(error) => JsModuleRunnerTransformResponse {
+      result: None,
+      error: Some((&EnvError::from_transform(&error)).into()),
+    },
+  }
+}
