@@ -15,6 +15,8 @@ pub struct EnvError {
   /// `file`, 1-based `line`, 0-based `column`.
   pub loc: Option<Location>,
   pub frame: Option<String>,
+  /// The JS stack of a failed plugin hook.
+  pub stack: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +62,7 @@ impl EnvError {
         column: err.column,
       }),
       frame: Some(err.frame.clone()),
+      stack: None,
     }
   }
 }

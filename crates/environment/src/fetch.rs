@@ -92,8 +92,8 @@ impl Environment {
       });
     }
 
-    let key = self.ensure_entry_from_url(url).map_err(|mut e| {
-      if let Some(importer) = importer {
+    let key = self.ensure_entry_with_plugins(url).await.map_err(|mut e| {
+      if let Some(importer) = importer.filter(|_| e.code.as_deref() == Some("ERR_LOAD_URL")) {
         e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
       }
       Arc::new(e)

@@ -14,6 +14,7 @@ mod config;
 mod error;
 mod fetch;
 mod pipeline;
+mod plugins;
 mod result;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use clock::monotonic_now;
 pub use config::EnvironmentConfig;
 pub use error::{EnvError, Location};
 pub use fetch::{FetchOptions, FetchResult};
+pub use plugins::{SpecifierResolution, lang_for, module_type_from_id};
 pub use result::TransformResult;
 pub use ven_graph::{GraphEvent, NodeKey};
 
@@ -56,6 +58,8 @@ pub struct Environment {
   /// Bounds concurrent CPU-heavy transforms to the machine's cores.
   transform_slots: Semaphore,
   closing: AtomicBool,
+  /// JS plugins, installed once the JS side has resolved them (None: native only).
+  plugins: std::sync::RwLock<Option<Arc<plugins::Plugins>>>,
   next_request_id: std::sync::atomic::AtomicU64,
 }
 
@@ -69,6 +73,7 @@ impl Environment {
       pending: DashMap::new(),
       transform_slots: Semaphore::new(cores),
       closing: AtomicBool::new(false),
+      plugins: std::sync::RwLock::new(None),
       next_request_id: std::sync::atomic::AtomicU64::new(0),
     })
   }
@@ -97,6 +102,19 @@ impl Environment {
       .ok_or_else(|| EnvError::load_url(&url, None, None))?;
     let key = self.graph.ensure_entry(&self.resolver.id_to_url(&id), &id);
     // The url as asked for becomes an alias of the node, like Vite's unresolved-url map.
+    self.graph.ensure_entry(&url, &id);
+    Ok(key)
+  }
+
+  /// [`Self::ensure_entry_from_url`], also trying JS `resolveId` hooks for urls the native
+  /// resolver does not know (Vite resolves every url through the whole plugin container).
+  pub async fn ensure_entry_with_plugins(&self, url: &str) -> Result<NodeKey, EnvError> {
+    let url = pipeline::strip_internal_queries(url);
+    if let Some(key) = self.graph.key_by_url(&url) {
+      return Ok(key);
+    }
+    let id = self.url_to_id(&url).await?.ok_or_else(|| EnvError::load_url(&url, None, None))?;
+    let key = self.graph.ensure_entry(&self.resolver.id_to_url(&id), &id);
     self.graph.ensure_entry(&url, &id);
     Ok(key)
   }

@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 use ven_graph::{AcceptInfo, NodeKey};
+use ven_plugin::HookGroup;
 use ven_resolver::Resolved;
 use ven_transform::{ImportKind, Lang, TransformOptions};
 
+use crate::plugins::{Loaded, Plugins, SpecifierResolution, lang_for};
 use crate::{EnvError, Environment, PendingRequest, SharedResult, TransformResult, monotonic_now};
 
 /// Vite's `removeTimestampQuery` + `removeImportQuery`: `?t=123` and `?import` never reach ids.
@@ -92,8 +94,9 @@ impl Environment {
       return Ok(result);
     }
     let id = self
-      .resolver
       .url_to_id(url)
+      .await
+      .map_err(Arc::new)?
       .ok_or_else(|| Arc::new(EnvError::load_url(url, None, None)))?;
     if let Some(key) = self.graph.key_by_id(&id) {
       self.graph.ensure_entry(url, &id);
@@ -128,52 +131,34 @@ impl Environment {
     id: String,
     started_at: f64,
   ) -> Result<Arc<TransformResult>, EnvError> {
-    let file = ven_graph::clean_url(&id).to_owned();
-    let lang = Lang::from_path(&id);
-    let source = match tokio::fs::read_to_string(&file).await {
-      Ok(source) if lang.is_some() => source,
-      // Not a JS-like module (css, assets, `?raw`): the JS plugin bridge will own these.
-      Ok(_) => {
-        return Err(EnvError {
-          id: Some(id.clone()),
-          ..EnvError::new(
-            "ERR_UNSUPPORTED_MODULE",
-            format!(
-              "[vite-env-native] cannot load {url} ({id}) natively: only JS/TS/JSX/TSX/JSON modules are handled by the native pipeline"
-            ),
-          )
-        });
-      }
-      Err(_) => return Err(EnvError::load_url(url, Some(&id), None)),
-    };
+    let plugins = self.plugins();
+    let plugins = plugins.as_deref();
+    let loaded = self.load(url, &id, plugins).await?;
+    // Vite creates the node only once the module loaded.
     let node_url = self.resolver.id_to_url(&id);
     let key = self.graph.ensure_entry(&node_url, &id);
     self.graph.ensure_entry(url, &id);
 
-    let permit = self.transform_slots.acquire().await.ok();
-    let this = Arc::clone(self);
-    let transform_id = id.clone();
-    let output = tokio::task::spawn_blocking(move || {
-      this.transform_source(&source, &transform_id, node_url, lang)
-    })
-    .await
-    .map_err(|e| EnvError::new("ERR_INTERNAL", format!("transform task failed: {e}")))??;
-    drop(permit);
-    let (output, imports) = output;
+    let loaded = self.transform_group(HookGroup::Pre, &id, loaded, plugins).await?;
+    let loaded = self.language_step(&id, &node_url, loaded, plugins).await?;
+    let loaded = self.transform_group(HookGroup::Post, &id, loaded, plugins).await?;
+    let Some(lang) = lang_for(&loaded.module_type) else {
+      return Err(EnvError {
+        id: Some(id.clone()),
+        ..EnvError::new(
+          "ERR_UNSUPPORTED_MODULE",
+          format!("[vite-env-native] {url} ({id}) is of module type '{}' after all plugins ran; no plugin turned it into JavaScript", loaded.module_type),
+        )
+      });
+    };
+    let (output, imports) = self.module_runner_step(&id, node_url, lang, loaded, plugins).await?;
 
     if self.is_closing() {
       return Err(EnvError::new("ERR_CLOSED_SERVER", "Server is closed"));
     }
     self.record_imports(key, &imports, &output.hmr);
-    let result = Arc::new(TransformResult::new(
-      output.code,
-      output.map,
-      output.deps,
-      output.dynamic_deps,
-    ));
-    self
-      .graph
-      .set_transform_result(key, Arc::clone(&result), started_at);
+    let result = Arc::new(TransformResult::new(output.code, output.map, output.deps, output.dynamic_deps));
+    self.graph.set_transform_result(key, Arc::clone(&result), started_at);
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
         self.warmup_request(import.url.clone());
@@ -182,44 +167,131 @@ impl Environment {
     Ok(result)
   }
 
-  /// CPU part, on a blocking thread: transform with specifiers resolved and rewritten to urls.
-  fn transform_source(
-    &self,
-    source: &str,
-    id: &str,
-    url: String,
-    lang: Option<Lang>,
-  ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
-    let options = TransformOptions {
+  /// Runs CPU-heavy work on a blocking thread, at most one per core at a time.
+  async fn on_worker<T: Send + 'static>(
+    self: &Arc<Self>,
+    work: impl FnOnce(&Environment) -> Result<T, EnvError> + Send + 'static,
+  ) -> Result<T, EnvError> {
+    let _permit = self.transform_slots.acquire().await.ok();
+    let this = Arc::clone(self);
+    tokio::task::spawn_blocking(move || work(&this))
+      .await
+      .map_err(|e| EnvError::new("ERR_INTERNAL", format!("transform task failed: {e}")))?
+  }
+
+  fn transform_options(&self, id: &str, url: String, lang: Lang, input_map: Option<String>) -> TransformOptions {
+    TransformOptions {
       id: id.to_owned(),
       url,
-      lang: lang.unwrap_or(Lang::Js),
+      lang,
       jsx: self.config.jsx.clone(),
       define: self.config.define.clone(),
       source_map: self.config.source_map,
-      input_map: None,
+      input_map,
       json_stringify: self.config.json_stringify,
+    }
+  }
+
+  /// Vite's `vite:oxc` position: TS/JSX/JSON become plain JS here only when a later JS
+  /// `transform` hook could see the module; otherwise the final native pass does it all at once.
+  async fn language_step(
+    self: &Arc<Self>,
+    id: &str,
+    url: &str,
+    loaded: Loaded,
+    plugins: Option<&Plugins>,
+  ) -> Result<Loaded, EnvError> {
+    let Some(lang) = lang_for(&loaded.module_type) else { return Ok(loaded) };
+    let later_hooks_may_run = plugins.is_some_and(|p| p.set.may_transform(HookGroup::Post, id, "js"));
+    if lang == Lang::Js || !later_hooks_may_run {
+      return Ok(loaded);
+    }
+    let options = self.transform_options(id, url.to_owned(), lang, loaded.map);
+    let code = loaded.code;
+    let out = self
+      .on_worker(move |_| ven_transform::strip_types(&code, &options).map_err(|e| EnvError::from_transform(&e)))
+      .await?;
+    Ok(Loaded { code: out.code, map: out.map, module_type: "js".to_owned() })
+  }
+
+  /// The final native pass: define, import analysis (specifiers resolved and rewritten to
+  /// urls), the module-runner transform. Specifiers that JS `resolveId` hooks may claim are
+  /// resolved through JS first, then the pass runs again with the answers.
+  async fn module_runner_step(
+    self: &Arc<Self>,
+    id: &str,
+    url: String,
+    lang: Lang,
+    loaded: Loaded,
+    plugins: Option<&Plugins>,
+  ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
+    let code = Arc::new(loaded.code);
+    let options = Arc::new(self.transform_options(id, url, lang, loaded.map));
+    let run = |answers: HashMap<String, SpecifierResolution>| {
+      let (code, options, plugins) = (Arc::clone(&code), Arc::clone(&options), self.plugins());
+      self.on_worker(move |env| env.transform_source(&code, &options, &answers, plugins.as_deref()))
     };
+    let (output, imports, needs_js) = run(HashMap::new()).await?;
+    if needs_js.is_empty() {
+      return Ok((output, imports));
+    }
+    let mut answers = HashMap::with_capacity(needs_js.len());
+    for specifier in needs_js {
+      if answers.contains_key(&specifier) {
+        continue;
+      }
+      let resolution = self.resolve_with_plugins(&specifier, Some(id), plugins).await?;
+      answers.insert(specifier, resolution);
+    }
+    let (output, imports, _) = run(answers).await?;
+    Ok((output, imports))
+  }
+
+  /// CPU part, on a blocking thread: the transform with specifiers resolved natively, taken
+  /// from `answers`, or collected in the third result when a JS hook must decide.
+  fn transform_source(
+    &self,
+    source: &str,
+    options: &TransformOptions,
+    answers: &HashMap<String, SpecifierResolution>,
+    plugins: Option<&Plugins>,
+  ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>, Vec<String>), EnvError> {
+    let id = options.id.as_str();
     let mut imports = Vec::new();
+    let mut needs_js = Vec::new();
     let mut rewrite = |specifier: &str, kind: ImportKind| -> Option<String> {
-      match self.resolver.resolve(specifier, Some(id)) {
-        Ok(Resolved::Module { id: dep_id }) => {
+      let resolution = if let Some(answer) = answers.get(specifier) {
+        answer.clone()
+      } else if plugins.is_some_and(|p| p.set.wants_resolve(HookGroup::Pre, specifier)) {
+        needs_js.push(specifier.to_owned());
+        return None;
+      } else {
+        match self.resolver.resolve(specifier, Some(id)) {
+          Ok(Resolved::Module { id }) => SpecifierResolution::Module { id },
+          // Builtins and externalized packages stay as written; the runner's `fetchModule`
+          // externalizes them (as Vite does for SSR).
+          Ok(Resolved::Builtin { .. } | Resolved::External { .. }) => SpecifierResolution::Keep,
+          Err(_) => {
+            if plugins.is_some_and(|p| p.set.wants_resolve(HookGroup::Post, specifier)) {
+              needs_js.push(specifier.to_owned());
+            }
+            // Unresolvable: left as written, the runner reports the missing module.
+            SpecifierResolution::Keep
+          }
+        }
+      };
+      match resolution {
+        SpecifierResolution::Module { id: dep_id } => {
           let dep_url = self.resolver.id_to_url(&dep_id);
-          imports.push(FoundImport {
-            url: dep_url.clone(),
-            id: dep_id,
-            kind,
-          });
+          imports.push(FoundImport { url: dep_url.clone(), id: dep_id, kind });
           Some(dep_url)
         }
-        // Builtins, externals and unresolvable specifiers stay as written; the runner's
-        // `fetchModule` externalizes them or reports the missing module (as Vite does for SSR).
-        Ok(Resolved::Builtin { .. } | Resolved::External { .. }) | Err(_) => None,
+        SpecifierResolution::External { id } => Some(id),
+        SpecifierResolution::Keep => None,
       }
     };
-    let output = ven_transform::transform_module(source, &options, &mut rewrite)
-      .map_err(|e| EnvError::from_transform(&e))?;
-    Ok((output, imports))
+    let output = ven_transform::transform_module(source, options, &mut rewrite).map_err(|e| EnvError::from_transform(&e))?;
+    Ok((output, imports, needs_js))
   }
 
   /// Vite's import-analysis graph update: nodes for every import, edges, HMR accept data.

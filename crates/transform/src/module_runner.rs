@@ -45,6 +45,7 @@ pub struct Contexts {
 }
 
 /// Specifiers collected by the transform, rewritten and deduplicated.
+#[derive(Default)]
 pub struct Deps {
   pub deps: Vec<String>,
   pub dynamic_deps: Vec<String>,

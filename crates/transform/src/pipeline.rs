@@ -27,13 +27,20 @@ pub fn run(
 ) -> Result<TransformOutput, TransformError> {
   // Marks and syntax contexts live in the scoped `GLOBALS`; a fresh set per call keeps calls
   // on any thread independent.
-  GLOBALS.set(&Globals::new(), || run_in_globals(code, options, rewrite))
+  GLOBALS.set(&Globals::new(), || run_in_globals(code, options, Some(rewrite)))
 }
 
+/// Only the language step (TS/JSX strip, JSON to module): plain ES module code, as Vite's
+/// `vite:oxc` hands it to the plugins that follow it. No define, no module-runner transform.
+pub fn strip(code: &str, options: &TransformOptions) -> Result<TransformOutput, TransformError> {
+  GLOBALS.set(&Globals::new(), || run_in_globals(code, options, None))
+}
+
+/// `rewrite` is `None` for the strip-only mode.
 fn run_in_globals(
   code: &str,
   options: &TransformOptions,
-  rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
+  rewrite: Option<&mut dyn FnMut(&str, ImportKind) -> Option<String>>,
 ) -> Result<TransformOutput, TransformError> {
   let lang = options.lang;
   let source: Cow<str> = if lang == Lang::Json {
@@ -100,15 +107,20 @@ fn run_in_globals(
   }
   module = program.expect_module();
 
-  let hmr = if code.contains("hot") {
-    hmr_scan::scan(&module, rewrite)
-  } else {
-    HmrInfo::default()
+  let (hmr, deps) = match rewrite {
+    Some(rewrite) => {
+      let hmr = if code.contains("hot") {
+        hmr_scan::scan(&module, rewrite)
+      } else {
+        HmrInfo::default()
+      };
+      if !options.define.is_empty() {
+        define::apply(&mut module, &options.define, &cm, ctx.unresolved);
+      }
+      (hmr, module_runner::transform(&mut module, ctx, rewrite))
+    }
+    None => (HmrInfo::default(), module_runner::Deps::default()),
   };
-  if !options.define.is_empty() {
-    define::apply(&mut module, &options.define, &cm, ctx.unresolved);
-  }
-  let deps = module_runner::transform(&mut module, ctx, rewrite);
 
   let mut program = Program::Module(module);
   // Plain JS keeps its own (valid) names; TS and JSX output may hold generated names that

@@ -1,0 +1,181 @@
+//! The JS plugin steps of the pipeline: `load`, the `transform` groups around the native TS step,
+//! and specifier resolution that consults JS `resolveId` hooks. Every step first asks the
+//! compiled filters; a module that no JS hook wants never crosses into JS.
+
+use std::sync::Arc;
+
+use ven_plugin::{BridgeError, HookGroup, PluginBridge, PluginSet};
+use ven_resolver::Resolved;
+
+use crate::{EnvError, Environment, Location};
+
+/// The JS plugins of the environment and the way to call them.
+pub struct Plugins {
+  pub set: PluginSet,
+  pub bridge: Arc<dyn PluginBridge>,
+}
+
+/// How an import specifier ends up in the transformed code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecifierResolution {
+  /// A module of this environment: rewritten to its url, recorded in the graph.
+  Module { id: String },
+  /// Rewritten to a plugin's external id, left to the runner.
+  External { id: String },
+  /// Left as written (builtins, externalized packages, unresolvable specifiers).
+  Keep,
+}
+
+/// A module's code between steps.
+pub struct Loaded {
+  pub code: String,
+  /// Map of `code` to the original source (chained through every step so far).
+  pub map: Option<String>,
+  /// Vite's `moduleType`.
+  pub module_type: String,
+}
+
+impl From<BridgeError> for EnvError {
+  fn from(e: BridgeError) -> Self {
+    Self {
+      code: e.code,
+      message: e.message,
+      id: e.id,
+      plugin: e.plugin,
+      loc: e.loc.map(|(file, line, column)| Location { file, line, column }),
+      frame: e.frame,
+      stack: e.stack,
+    }
+  }
+}
+
+/// Vite's `getModuleTypeFromId`, for the extensions the pipeline distinguishes.
+pub fn module_type_from_id(id: &str) -> &'static str {
+  let file = ven_graph::clean_url(id);
+  let ext = file.rsplit_once('.').map_or("", |(_, ext)| ext);
+  match ext {
+    "jsx" => "jsx",
+    "ts" | "mts" | "cts" => "ts",
+    "tsx" => "tsx",
+    "json" => "json",
+    "css" => "css",
+    "txt" => "text",
+    _ => "js",
+  }
+}
+
+/// The swc language for a module type, `None` for types only plugins can turn into JS.
+pub fn lang_for(module_type: &str) -> Option<ven_transform::Lang> {
+  use ven_transform::Lang;
+  match module_type {
+    "js" => Some(Lang::Js),
+    "jsx" => Some(Lang::Jsx),
+    "ts" => Some(Lang::Ts),
+    "tsx" => Some(Lang::Tsx),
+    "json" => Some(Lang::Json),
+    _ => None,
+  }
+}
+
+/// `earlier` then `later`, as one map; a missing map breaks the chain (as in Vite).
+pub fn chain_maps(earlier: Option<String>, later: Option<String>) -> Option<String> {
+  match (earlier, later) {
+    (Some(earlier), Some(later)) => ven_transform::compose_source_maps(&earlier, &later),
+    (None, later) => later,
+    (Some(_), None) => None,
+  }
+}
+
+impl Environment {
+  pub(crate) fn plugins(&self) -> Option<Arc<Plugins>> {
+    self.plugins.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+  }
+
+  /// Installs the JS plugins (after Vite's `options` hooks ran, so filters are final).
+  pub fn set_plugins(&self, set: PluginSet, bridge: Arc<dyn PluginBridge>) {
+    let plugins = (!set.is_empty()).then(|| Arc::new(Plugins { set, bridge }));
+    *self.plugins.write().unwrap_or_else(std::sync::PoisonError::into_inner) = plugins;
+  }
+
+  /// Vite's `loadAndTransform` load step: JS `load` hooks, then the file system.
+  pub(crate) async fn load(&self, url: &str, id: &str, plugins: Option<&Plugins>) -> Result<Loaded, EnvError> {
+    if let Some(plugins) = plugins.filter(|p| p.set.wants_load(id))
+      && let Some(loaded) = plugins.bridge.load(id.to_owned()).await?
+    {
+      return Ok(Loaded {
+        code: loaded.code,
+        map: loaded.map,
+        module_type: loaded.module_type.unwrap_or_else(|| module_type_from_id(id).to_owned()),
+      });
+    }
+    if id.starts_with('\0') {
+      return Err(EnvError::load_url(url, Some(id), None));
+    }
+    // Vite reads every file as UTF-8 text, replacing invalid sequences.
+    let bytes = tokio::fs::read(ven_graph::clean_url(id)).await.map_err(|_| EnvError::load_url(url, Some(id), None))?;
+    let code = match String::from_utf8(bytes) {
+      Ok(code) => code,
+      Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    Ok(Loaded { code, map: None, module_type: module_type_from_id(id).to_owned() })
+  }
+
+  /// Runs a group of JS `transform` hooks when one of them matches.
+  pub(crate) async fn transform_group(
+    &self,
+    group: HookGroup,
+    id: &str,
+    loaded: Loaded,
+    plugins: Option<&Plugins>,
+  ) -> Result<Loaded, EnvError> {
+    let Some(plugins) = plugins.filter(|p| p.set.wants_transform(group, id, &loaded.code, &loaded.module_type)) else {
+      return Ok(loaded);
+    };
+    let out = plugins.bridge.transform(group, id.to_owned(), loaded.code, loaded.module_type).await?;
+    Ok(Loaded { code: out.code, map: chain_maps(loaded.map, out.map), module_type: out.module_type })
+  }
+
+  /// Resolution of one specifier with JS hooks: `pre` group, native resolver, `post` group.
+  pub(crate) async fn resolve_with_plugins(
+    &self,
+    specifier: &str,
+    importer: Option<&str>,
+    plugins: Option<&Plugins>,
+  ) -> Result<SpecifierResolution, EnvError> {
+    let from_js = |r: ven_plugin::ResolveOutput| {
+      if r.external { SpecifierResolution::External { id: r.id } } else { SpecifierResolution::Module { id: r.id } }
+    };
+    if let Some(plugins) = plugins.filter(|p| p.set.wants_resolve(HookGroup::Pre, specifier))
+      && let Some(r) = plugins.bridge.resolve_id(HookGroup::Pre, specifier.to_owned(), importer.map(str::to_owned)).await?
+    {
+      return Ok(from_js(r));
+    }
+    match self.resolver.resolve(specifier, importer) {
+      Ok(Resolved::Module { id }) => Ok(SpecifierResolution::Module { id }),
+      Ok(Resolved::Builtin { .. } | Resolved::External { .. }) => Ok(SpecifierResolution::Keep),
+      Err(_) => match plugins.filter(|p| p.set.wants_resolve(HookGroup::Post, specifier)) {
+        Some(plugins) => Ok(
+          plugins
+            .bridge
+            .resolve_id(HookGroup::Post, specifier.to_owned(), importer.map(str::to_owned))
+            .await?
+            .map_or(SpecifierResolution::Keep, from_js),
+        ),
+        None => Ok(SpecifierResolution::Keep),
+      },
+    }
+  }
+
+  /// The module id of a url a runner asks for: natively, else through JS `resolveId` hooks
+  /// (a plugin's virtual module imported by its bare id).
+  pub(crate) async fn url_to_id(&self, url: &str) -> Result<Option<String>, EnvError> {
+    if let Some(id) = self.resolver.url_to_id(url) {
+      return Ok(Some(id));
+    }
+    let plugins = self.plugins();
+    match self.resolve_with_plugins(url, None, plugins.as_deref()).await? {
+      SpecifierResolution::Module { id } => Ok(Some(id)),
+      _ => Ok(None),
+    }
+  }
+}

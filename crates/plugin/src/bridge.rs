@@ -1,0 +1,81 @@
+//! How the pipeline calls JS hooks. The binding implements [`PluginBridge`] over a threadsafe
+//! function; tests implement it in Rust.
+
+use std::pin::Pin;
+
+/// Which side of the native step a group of hooks runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookGroup {
+  /// Before the native resolver / TS step (Vite: `enforce: 'pre'` plugins and core plugins
+  /// ordered before `vite:resolve` / `vite:oxc`).
+  Pre,
+  /// After it (normal and `post` plugins, and the remaining core plugins).
+  Post,
+}
+
+impl HookGroup {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Self::Pre => "pre",
+      Self::Post => "post",
+    }
+  }
+}
+
+/// A `resolveId` answer from JS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveOutput {
+  pub id: String,
+  pub external: bool,
+}
+
+/// A `load` answer from JS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOutput {
+  pub code: String,
+  pub map: Option<String>,
+  pub module_type: Option<String>,
+}
+
+/// The result of a group of `transform` hooks (code, combined map of the group, module type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformOutput {
+  pub code: String,
+  pub map: Option<String>,
+  pub module_type: String,
+}
+
+/// A hook failure, already in Vite's error shape on the JS side; carried as its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BridgeError {
+  pub message: String,
+  pub code: Option<String>,
+  pub plugin: Option<String>,
+  pub id: Option<String>,
+  /// `(file, line, column)`.
+  pub loc: Option<(String, u32, u32)>,
+  pub frame: Option<String>,
+  pub stack: Option<String>,
+}
+
+pub type BridgeFuture<T> = Pin<Box<dyn Future<Output = Result<T, BridgeError>> + Send>>;
+
+/// Calls into the JS plugin container of one environment.
+pub trait PluginBridge: Send + Sync {
+  fn resolve_id(
+    &self,
+    group: HookGroup,
+    specifier: String,
+    importer: Option<String>,
+  ) -> BridgeFuture<Option<ResolveOutput>>;
+
+  fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>>;
+
+  fn transform(
+    &self,
+    group: HookGroup,
+    id: String,
+    code: String,
+    module_type: String,
+  ) -> BridgeFuture<TransformOutput>;
+}
