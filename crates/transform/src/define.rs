@@ -2,24 +2,71 @@
 //! the configured expression, like Vite's define plugin for server environments.
 
 use swc_core::common::sync::Lrc;
-use swc_core::common::{FileName, SourceMap, SyntaxContext};
+use swc_core::common::{DUMMY_SP, FileName, SourceMap, SyntaxContext};
 use swc_core::ecma::ast::{
-  EsVersion, Expr, IdentName, KeyValueProp, MemberProp, MetaPropKind, Module, Prop, PropName,
-  UpdateExpr,
+  AssignExpr, AssignOp, AssignTarget, EsVersion, Expr, ExprStmt, IdentName, KeyValueProp,
+  MemberExpr, MemberProp, MetaPropExpr, MetaPropKind, Module, ModuleItem, Prop, PropName,
+  SimpleAssignTarget, Stmt, UpdateExpr,
 };
 use swc_core::ecma::parser::{EsSyntax, Syntax, parse_file_as_expr};
 use swc_core::ecma::utils::drop_span;
-use swc_core::ecma::visit::{VisitMut, VisitMutWith};
+use swc_core::ecma::visit::{Visit, VisitMut, VisitMutWith, VisitWith};
 
 /// Applies `defines` to `module`. `unresolved` is the context of references to globals: a
 /// local binding that shadows a key keeps its own context and is left alone.
+///
+/// When `defines` has an `import.meta.env` entry, `import.meta.env` follows Vite's dev server
+/// instead of being substituted: a module that reads `import.meta.env` gets
+/// `import.meta.env = <value>;` as its first statement (Vite's import analysis prepends it), and
+/// `import.meta.env.*` reads stay property reads of that per-module object (so writes to it,
+/// aliases of `import.meta` and `import.meta.env.X` after a write behave as under Vite).
 pub fn apply(
   module: &mut Module,
   defines: &[(String, String)],
   cm: &Lrc<SourceMap>,
   unresolved: SyntaxContext,
 ) {
-  let keys: Vec<Vec<&str>> = defines.iter().map(|(k, _)| split_key(k)).collect();
+  let env = defines
+    .iter()
+    .position(|(k, _)| k.trim() == "import.meta.env");
+  let keys: Vec<Vec<&str>> = defines
+    .iter()
+    .map(|(k, _)| {
+      let segs = split_key(k);
+      // An empty key never matches.
+      if env.is_some() && segs.len() >= 2 && segs[0] == "import.meta" && segs[1] == "env" {
+        Vec::new()
+      } else {
+        segs
+      }
+    })
+    .collect();
+  if let Some(env) = env
+    && uses_import_meta_env(module)
+    && let Some(value) = parse_value(cm, &defines[env].1)
+  {
+    let target = MemberExpr {
+      span: DUMMY_SP,
+      obj: Box::new(Expr::MetaProp(MetaPropExpr {
+        span: DUMMY_SP,
+        kind: MetaPropKind::ImportMeta,
+      })),
+      prop: MemberProp::Ident(IdentName::new("env".into(), DUMMY_SP)),
+    };
+    let assign = Expr::Assign(AssignExpr {
+      span: DUMMY_SP,
+      op: AssignOp::Assign,
+      left: AssignTarget::Simple(SimpleAssignTarget::Member(target)),
+      right: value,
+    });
+    module.body.insert(
+      0,
+      ModuleItem::Stmt(Stmt::Expr(ExprStmt {
+        span: DUMMY_SP,
+        expr: Box::new(assign),
+      })),
+    );
+  }
   let max_depth = keys.iter().map(Vec::len).max().unwrap_or(0);
   let mut v = Definer {
     defines,
@@ -30,6 +77,27 @@ pub fn apply(
     unresolved,
   };
   module.visit_mut_with(&mut v);
+}
+
+/// Whether the module reads `import.meta.env` (what Vite's lexer looks for: `import.meta.env`).
+fn uses_import_meta_env(module: &Module) -> bool {
+  struct Finder(bool);
+  impl Visit for Finder {
+    fn visit_member_expr(&mut self, m: &MemberExpr) {
+      if let Expr::MetaProp(p) = &*m.obj
+        && p.kind == MetaPropKind::ImportMeta
+        && let MemberProp::Ident(name) = &m.prop
+        && &*name.sym == "env"
+      {
+        self.0 = true;
+        return;
+      }
+      m.visit_children_with(self);
+    }
+  }
+  let mut finder = Finder(false);
+  module.visit_with(&mut finder);
+  finder.0
 }
 
 /// `import.meta.env.MODE` → `["import.meta", "env", "MODE"]` (the meta property is one root).

@@ -18,7 +18,7 @@ use swc_core::ecma::ast::{
   ArrayLit, AssignPat, CallExpr, Callee, ClassDecl, Decl, DefaultDecl, Expr, ExprOrSpread, FnDecl,
   Id, Ident, IdentName, ImportDecl, ImportSpecifier, KeyValuePatProp, KeyValueProp, Lit,
   MetaPropKind, Module, ModuleDecl, ModuleExportName, ModuleItem, ObjectLit, ObjectPatProp,
-  OptCall, Pat, Prop, PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str, TaggedTpl,
+  OptCall, Pat, Prop, PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str,
 };
 use swc_core::ecma::utils::find_pat_ids;
 use swc_core::ecma::visit::{VisitMut, VisitMutWith};
@@ -100,8 +100,26 @@ pub fn transform(
     bindings,
     binding_ctxts,
     dynamic_deps: Vec::new(),
+    stmt_index: 0,
+    superclass_consts: Vec::new(),
   };
-  body.visit_mut_with(&mut r);
+  for (i, stmt) in body.iter_mut().enumerate() {
+    r.stmt_index = i;
+    stmt.visit_mut_with(&mut r);
+  }
+  if !r.superclass_consts.is_empty() {
+    // Each `const Base = __vite_ssr_import_0__.Base;` goes right before the top-level statement
+    // holding the first class declaration that extends `Base`, as in Vite.
+    let mut consts = mem::take(&mut r.superclass_consts).into_iter().peekable();
+    let mut with_consts = Vec::with_capacity(body.len() + consts.len());
+    for (i, stmt) in body.into_iter().enumerate() {
+      while let Some((_, local, value)) = consts.next_if(|(at, _, _)| *at == i) {
+        with_consts.push(const_decl(local, value));
+      }
+      with_consts.push(stmt);
+    }
+    body = with_consts;
+  }
 
   // Vite's order: export getters, then the hoisted imports, then the body.
   module.body = exports
@@ -156,7 +174,10 @@ impl Hoister<'_> {
 
   /// `const __vite_ssr_import_N__ = await __vite_ssr_import__("spec", {importedNames});`,
   /// one per declaration like Vite; returns the object's name.
-  fn define_import(&mut self, src: &Str, imported_names: Vec<Atom>) -> Atom {
+  /// `span` is the import/export declaration's: the hoisted call maps back to it, so an error
+  /// thrown by the runner for this import (missing export, failed load) points at the
+  /// declaration, as with Vite's moved code.
+  fn define_import(&mut self, src: &Str, imported_names: Vec<Atom>, span: Span) -> Atom {
     let spec = src.value.to_string_lossy();
     let spec = rewrite_spec(self.rewrite, &spec, ImportKind::Static);
     let object: Atom = format!("__vite_ssr_import_{}__", self.uid).into();
@@ -166,9 +187,18 @@ impl Hoister<'_> {
       args.push(imported_names_meta(imported_names));
     }
     push_unique(&mut self.deps, spec);
+    let callee = Box::new(Expr::Ident(ident(
+      SSR_IMPORT.into(),
+      self.ctx.unresolved,
+      span,
+    )));
+    let mut import_call = call(callee, args);
+    if let Expr::Call(c) = &mut *import_call {
+      c.span = span;
+    }
     let await_expr = Box::new(Expr::Await(swc_core::ecma::ast::AwaitExpr {
-      span: DUMMY_SP,
-      arg: call(self.global(SSR_IMPORT), args),
+      span,
+      arg: import_call,
     }));
     let stmt = const_decl(self.top_level(object.clone()), await_expr);
     self.imports.push(stmt);
@@ -203,7 +233,7 @@ impl Hoister<'_> {
           return;
         }
         if let Some(src) = &named.src {
-          self.re_export(src, named.specifiers);
+          self.re_export(src, named.specifiers, named.span);
         } else {
           for spec in named.specifiers {
             let swc_core::ecma::ast::ExportSpecifier::Named(n) = spec else {
@@ -228,7 +258,7 @@ impl Hoister<'_> {
         if all.type_only {
           return;
         }
-        let object = self.define_import(&all.src, Vec::new());
+        let object = self.define_import(&all.src, Vec::new(), all.span);
         let stmt = expr_stmt(call(
           self.global(SSR_EXPORT_ALL),
           vec![self.import_object(&object)],
@@ -298,7 +328,7 @@ impl Hoister<'_> {
         ImportSpecifier::Namespace(_) => None,
       })
       .collect();
-    let object = self.define_import(&import.src, names);
+    let object = self.define_import(&import.src, names, import.span);
     for spec in import.specifiers {
       let (local, prop) = match spec {
         ImportSpecifier::Named(n) => {
@@ -327,7 +357,12 @@ impl Hoister<'_> {
     self.body.push(const_decl(local, expr));
   }
 
-  fn re_export(&mut self, src: &Str, specifiers: Vec<swc_core::ecma::ast::ExportSpecifier>) {
+  fn re_export(
+    &mut self,
+    src: &Str,
+    specifiers: Vec<swc_core::ecma::ast::ExportSpecifier>,
+    span: Span,
+  ) {
     use swc_core::ecma::ast::ExportSpecifier as S;
     let names = specifiers
       .iter()
@@ -337,7 +372,7 @@ impl Hoister<'_> {
         _ => None,
       })
       .collect();
-    let object = self.define_import(src, names);
+    let object = self.define_import(src, names, span);
     for spec in specifiers {
       match spec {
         S::Named(n) => {
@@ -408,6 +443,11 @@ struct Rewriter<'a> {
   /// Contexts of the import bindings (usually just the top-level one).
   binding_ctxts: Vec<SyntaxContext>,
   dynamic_deps: Vec<String>,
+  /// Index of the top-level statement being rewritten.
+  stmt_index: usize,
+  /// `(statement index, local, import value)` of imported superclasses of class declarations,
+  /// in source order, one per name.
+  superclass_consts: Vec<(usize, Ident, Box<Expr>)>,
 }
 
 impl Rewriter<'_> {
@@ -447,11 +487,13 @@ impl Rewriter<'_> {
     let Some(first) = call.args.first_mut().filter(|a| a.spread.is_none()) else {
       return;
     };
-    let spec = match &*first.expr {
-      Expr::Lit(Lit::Str(s)) => s.value.to_string_lossy().into_owned(),
+    // Vite records only string literals in `dynamicDeps`; a template without expressions is
+    // still rewritten (as Vite's import analysis does) but not recorded.
+    let (spec, record) = match &*first.expr {
+      Expr::Lit(Lit::Str(s)) => (s.value.to_string_lossy().into_owned(), true),
       Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => {
         match t.quasis[0].cooked.as_ref() {
-          Some(cooked) => cooked.to_string_lossy().into_owned(),
+          Some(cooked) => (cooked.to_string_lossy().into_owned(), false),
           None => return,
         }
       }
@@ -464,11 +506,38 @@ impl Rewriter<'_> {
       lit.span = span;
       *first.expr = Expr::Lit(Lit::Str(lit));
     }
-    push_unique(&mut self.dynamic_deps, new.unwrap_or(spec));
+    if record {
+      push_unique(&mut self.dynamic_deps, new.unwrap_or(spec));
+    }
   }
 }
 
 impl VisitMut for Rewriter<'_> {
+  // `class A extends Base {}` (a declaration, not an expression) with an imported `Base`: Vite
+  // declares `const Base = __vite_ssr_import_0__.Base;` before the enclosing top-level
+  // statement and leaves the superclass as written, so the class extends that snapshot.
+  fn visit_mut_class_decl(&mut self, n: &mut ClassDecl) {
+    if let Some(sup) = n.class.super_class.as_deref()
+      && let Expr::Ident(local) = sup
+      && let Some(value) = self.lookup(local)
+    {
+      if !self
+        .superclass_consts
+        .iter()
+        .any(|(_, l, _)| l.sym == local.sym)
+      {
+        let mut local = local.clone();
+        local.span = DUMMY_SP;
+        self.superclass_consts.push((self.stmt_index, local, value));
+      }
+      let sup = n.class.super_class.take();
+      n.visit_mut_children_with(self);
+      n.class.super_class = sup;
+      return;
+    }
+    n.visit_mut_children_with(self);
+  }
+
   fn visit_mut_expr(&mut self, e: &mut Expr) {
     match e {
       Expr::Ident(i) => {
@@ -503,12 +572,8 @@ impl VisitMut for Rewriter<'_> {
     n.args.visit_mut_with(self);
   }
 
-  fn visit_mut_tagged_tpl(&mut self, n: &mut TaggedTpl) {
-    if !self.unbound_callee(&mut n.tag) {
-      n.tag.visit_mut_with(self);
-    }
-    n.tpl.visit_mut_with(self);
-  }
+  // A tag is not a call expression for Vite: `tag\`x\`` reads `__vite_ssr_import_0__.tag` and
+  // calls it with the import object as `this`, so the tag is rewritten like any reference.
 
   fn visit_mut_prop(&mut self, p: &mut Prop) {
     // `{ a }` → `{ a: __vite_ssr_import_0__.a }`
@@ -538,6 +603,14 @@ impl VisitMut for Rewriter<'_> {
   }
 
   fn visit_mut_object_pat_prop(&mut self, p: &mut ObjectPatProp) {
+    // `({ a } = obj)` with an imported `a`: Vite leaves the shorthand as written, so the
+    // assignment targets an undeclared name (a ReferenceError in module code). Kept as is.
+    if let ObjectPatProp::Assign(a) = p
+      && a.value.is_none()
+      && self.lookup(&a.key.id).is_some()
+    {
+      return;
+    }
     if let ObjectPatProp::Assign(a) = p
       && let Some(value) = self.lookup(&a.key.id)
     {

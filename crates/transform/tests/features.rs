@@ -139,14 +139,40 @@ fn define_options() -> ven_transform::TransformOptions {
 
 #[test]
 fn define_longest_key_wins() {
+  // Without an `import.meta.env` object entry every key is substituted.
+  let mut o = define_options();
+  o.define.retain(|(k, _)| k != "import.meta.env");
+  o.define.push(("__CFG__".into(), r#"{"a":1}"#.into()));
+  o.define.push(("__CFG__.a".into(), "2".into()));
   let out = run(
-    "a(import.meta.env.MODE, import.meta.env.DEV, import.meta.env, import.meta.url);",
-    &define_options(),
+    "a(import.meta.env.MODE, __CFG__.a, __CFG__.b, __CFG__, import.meta.url);",
+    &o,
   )
   .unwrap();
   assert_eq!(
     squash(&out.code),
-    r#"a("dev-mode", { "MODE": "development", "DEV": true }.DEV, { "MODE": "development", "DEV": true }, __vite_ssr_import_meta__.url);"#
+    r#"a("dev-mode", 2, { "a": 1 }.b, { "a": 1 }, __vite_ssr_import_meta__.url);"#
+  );
+}
+
+#[test]
+fn define_import_meta_env_is_assigned_per_module_like_vite() {
+  // Vite's import analysis prepends `import.meta.env = {…};` to a module that reads
+  // `import.meta.env`, and the reads stay property reads (writes and aliases then work).
+  let out = run(
+    "import { x } from './x';\na(import.meta.env.MODE, import.meta.env, x);",
+    &define_options(),
+  )
+  .unwrap();
+  assert_contains(
+    &squash(&out.code),
+    r#"const __vite_ssr_import_0__ = await __vite_ssr_import__("./x", { importedNames: [ "x" ] }); __vite_ssr_import_meta__.env = { "MODE": "development", "DEV": true }; a(__vite_ssr_import_meta__.env.MODE, __vite_ssr_import_meta__.env, __vite_ssr_import_0__.x);"#,
+  );
+  // A module that never reads it gets nothing.
+  let out = run("a(import.meta.url, __APP_VERSION__);", &define_options()).unwrap();
+  assert_eq!(
+    squash(&out.code),
+    r#"a(__vite_ssr_import_meta__.url, "1.2.3");"#
   );
 }
 
@@ -175,11 +201,10 @@ __APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;";
 
 #[test]
 fn define_object_needs_parens_in_statement_position() {
-  let out = run("import.meta.env.DEV && go();", &define_options()).unwrap();
-  assert_eq!(
-    squash(&out.code),
-    r#"({ "MODE": "development", "DEV": true }).DEV && go();"#
-  );
+  let mut o = define_options();
+  o.define.push(("__CFG__".into(), r#"{"DEV":true}"#.into()));
+  let out = run("__CFG__.DEV && go();", &o).unwrap();
+  assert_eq!(squash(&out.code), r#"({ "DEV": true }).DEV && go();"#);
 }
 
 // ---- HMR ----
