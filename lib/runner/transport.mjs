@@ -39,10 +39,24 @@ function withRpc(transport) {
     return {
       ...transport,
       async invoke(name, args) {
-        const response = await transport.invoke({
-          type: 'custom',
-          event: INVOKE_EVENT,
-          data: { id: 'send', name, data: args },
+        const payload = { type: 'custom', event: INVOKE_EVENT, data: { id: 'send', name, data: args } };
+        // Called from a fresh microtask: the server's work does not run inside the module's
+        // async call chain, so errors created there (ERR_LOAD_URL, resolve failures) carry the
+        // server's stack only, as with Vite's message-based server transport, instead of also
+        // listing the importing module's frame.
+        const response = await new Promise((resolve, reject) => {
+          queueMicrotask(() => {
+            try {
+              // Closures, not the resolve functions themselves: V8 follows those into the caller's
+              // async stack.
+              Promise.resolve(transport.invoke(payload)).then(
+                (value) => resolve(value),
+                (error) => reject(error),
+              );
+            } catch (error) {
+              reject(error);
+            }
+          });
         });
         if ('error' in response) throw reviveError(response.error);
         return response.result;
