@@ -24,6 +24,16 @@ export declare class NativeEnvironment {
   invalidateAll(): void
   /** Graph changes since the last call, for the JS mirror. */
   takeGraphEvents(): Array<JsGraphEvent>
+  /**
+   * The native resolver alone (alias, builtins, externals, files): `null` when it cannot
+   * resolve `specifier`.
+   */
+  resolveId(specifier: string, importer?: string | undefined | null): JsResolvedId | null
+  /**
+   * Installs the environment's JS plugins: their hook filters and the function that runs a
+   * group of hooks in Vite's plugin container.
+   */
+  setPlugins(plugins: JsPluginSet, bridge: (arg: JsBridgeRequest) => Promise<JsBridgeResponse>): void
   clearResolverCache(): void
   close(): void
 }
@@ -31,6 +41,41 @@ export declare class NativeEnvironment {
 export interface JsAlias {
   find: JsPattern
   replacement: string
+}
+
+export interface JsBridgedHook {
+  plugin: string
+  filter?: JsHookFilter
+}
+
+/** One call into the JS plugin container. */
+export interface JsBridgeRequest {
+  /** `resolveId` | `load` | `transform` */
+  kind: string
+  /** `pre` | `post` (resolveId and transform) */
+  group?: string
+  id: string
+  importer?: string
+  code?: string
+  moduleType?: string
+  /** transform: the map of `code` to the original source. */
+  map?: string
+}
+
+/** Its answer; an empty object is a `null` hook result. */
+export interface JsBridgeResponse {
+  id?: string
+  external?: boolean
+  code?: string
+  map?: string
+  moduleType?: string
+  error?: JsEnvError
+}
+
+/** A `code` filter entry: a substring or a regex. */
+export interface JsCodeMatcher {
+  substring?: string
+  regex?: JsRegex
 }
 
 export interface JsDefine {
@@ -46,6 +91,7 @@ export interface JsEnvError {
   plugin?: string
   loc?: JsLocation
   frame?: string
+  stack?: string
 }
 
 export interface JsFetchOptions {
@@ -85,6 +131,15 @@ export interface JsGraphEvent {
   lastHmrTimestamp?: number
 }
 
+/** A hook's filter with glob strings already turned into regexes (by Vite's own matcher). */
+export interface JsHookFilter {
+  idInclude?: Array<JsRegex>
+  idExclude?: Array<JsRegex>
+  codeInclude?: Array<JsCodeMatcher>
+  codeExclude?: Array<JsCodeMatcher>
+  moduleTypes?: Array<string>
+}
+
 export interface JsJsxOptions {
   automatic: boolean
   importSource: string
@@ -118,6 +173,24 @@ export interface JsPattern {
   string?: string
   regexSource?: string
   regexFlags?: string
+}
+
+export interface JsPluginSet {
+  resolvePre: Array<JsBridgedHook>
+  resolvePost: Array<JsBridgedHook>
+  load: Array<JsBridgedHook>
+  transformPre: Array<JsBridgedHook>
+  transformPost: Array<JsBridgedHook>
+}
+
+export interface JsRegex {
+  source: string
+  flags: string
+}
+
+export interface JsResolvedId {
+  id: string
+  external: boolean
 }
 
 export interface JsTransformResponse {

@@ -75,8 +75,9 @@ test('vite build and builder.buildApp are untouched', async () => {
   try {
     const common = { root: fixture.dir, configFile: false, logLevel: 'silent', plugins: [nativeEnvironments()] }
     await build({ ...common, build: { ssr: 'src/entry-server.ts', outDir: 'dist-ssr' } })
-    const out = join(fixture.dir, 'dist-ssr', 'entry-server.js')
-    assert.ok(existsSync(out))
+    // `.mjs` when the app's package scope is CommonJS (no "type": "module").
+    const out = ['entry-server.js', 'entry-server.mjs'].map((f) => join(fixture.dir, 'dist-ssr', f)).find(existsSync)
+    assert.ok(out, 'the SSR build wrote its entry')
     const { render } = await import(out)
     assert.match(await render('/'), /vite-env-native example · Home/)
     assert.ok(readFileSync(out, 'utf8').length > 0)
@@ -87,7 +88,7 @@ test('vite build and builder.buildApp are untouched', async () => {
       builder: {},
     })
     await builder.build(builder.environments.ssr)
-    assert.ok(existsSync(join(fixture.dir, 'dist-app', 'entry-server.js')))
+    assert.ok(['entry-server.js', 'entry-server.mjs'].some((f) => existsSync(join(fixture.dir, 'dist-app', f))))
   } finally {
     fixture.dispose()
   }

@@ -9,6 +9,7 @@ import {
   DevEnvironment as ViteDevEnvironment,
 } from 'vite'
 import { GraphMirror } from './graph-mirror.mjs'
+import { installPluginBridge } from './plugin-bridge.mjs'
 import { NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
 import { nativeOptions } from './options.mjs'
@@ -36,6 +37,7 @@ function toError(record) {
     if (record[key] != null) error[key] = record[key]
   }
   if (record.plugin) error.pluginCode = record.code
+  if (record.stack) error.stack = record.stack
   return error
 }
 
@@ -65,6 +67,13 @@ function withNativeCore(Base) {
           return graph
         },
       })
+    }
+
+    async init(options) {
+      if (this._initiated) return
+      await super.init(options)
+      // Vite's container now exists and every `options` hook ran, so filters are final.
+      installPluginBridge(this, this[NATIVE])
     }
 
     fetchModule(id, importer, options) {

@@ -176,6 +176,7 @@ pub struct JsEnvError {
   pub plugin: Option<String>,
   pub loc: Option<JsLocation>,
   pub frame: Option<String>,
+  pub stack: Option<String>,
 }
 
 impl From<&EnvError> for JsEnvError {
@@ -191,6 +192,7 @@ impl From<&EnvError> for JsEnvError {
         column: l.column,
       }),
       frame: e.frame.clone(),
+      stack: e.stack.clone(),
     }
   }
 }

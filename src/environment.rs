@@ -6,6 +6,10 @@ use napi::Result;
 use napi_derive::napi;
 use ven_environment::{EnvError, Environment, FetchOptions, FetchResult, NodeKey};
 
+use napi::bindgen_prelude::{Function, Promise};
+use ven_resolver::Resolved;
+
+use crate::bridge::{JsBridgeRequest, JsBridgeResponse, JsPluginBridge, JsPluginSet};
 use crate::convert::{JsEnvError, JsGraphEvent, NativeEnvironmentOptions};
 
 #[napi(object)]
@@ -67,6 +71,12 @@ fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResul
     deps: r.deps.clone(),
     dynamic_deps: r.dynamic_deps.clone(),
   }
+}
+
+#[napi(object)]
+pub struct JsResolvedId {
+  pub id: String,
+  pub external: bool,
 }
 
 #[napi]
@@ -210,6 +220,47 @@ impl NativeEnvironment {
       .into_iter()
       .map(Into::into)
       .collect()
+  }
+
+  /// The native resolver alone (alias, builtins, externals, files): `null` when it cannot
+  /// resolve `specifier`.
+  #[napi(catch_unwind)]
+  pub fn resolve_id(&self, specifier: String, importer: Option<String>) -> Option<JsResolvedId> {
+    match self
+      .inner
+      .resolver()
+      .resolve(&specifier, importer.as_deref())
+    {
+      Ok(Resolved::Module { id }) => Some(JsResolvedId {
+        id,
+        external: false,
+      }),
+      Ok(Resolved::Builtin { id }) => Some(JsResolvedId { id, external: true }),
+      Ok(Resolved::External { specifier }) => Some(JsResolvedId {
+        id: specifier,
+        external: true,
+      }),
+      Err(_) => None,
+    }
+  }
+
+  /// Installs the environment's JS plugins: their hook filters and the function that runs a
+  /// group of hooks in Vite's plugin container.
+  #[napi(catch_unwind)]
+  pub fn set_plugins(
+    &self,
+    plugins: JsPluginSet,
+    bridge: Function<JsBridgeRequest, Promise<JsBridgeResponse>>,
+  ) -> Result<()> {
+    let function = bridge
+      .build_threadsafe_function()
+      .callee_handled::<false>()
+      .weak::<true>()
+      .build()?;
+    self
+      .inner
+      .set_plugins(plugins.into(), Arc::new(JsPluginBridge::new(function)));
+    Ok(())
   }
 
   #[napi(catch_unwind)]

@@ -5,6 +5,7 @@
 // which has many booleans.
 #![allow(clippy::needless_pass_by_value, clippy::struct_excessive_bools)]
 
+mod bridge;
 mod convert;
 mod environment;
 

@@ -35,7 +35,8 @@ impl EnvError {
     }
   }
 
-  /// Vite's `ERR_LOAD_URL` for a url that resolves to nothing loadable.
+  /// Vite's `ERR_LOAD_URL` for a url that resolves to nothing loadable; `id` is the resolved
+  /// id, or the url itself when nothing resolved it (as Vite reports it).
   pub fn load_url(url: &str, id: Option<&str>, importer: Option<&str>) -> Self {
     let resolved = id
       .map(|id| format!(" (resolved id: {id})"))

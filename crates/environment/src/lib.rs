@@ -99,7 +99,7 @@ impl Environment {
     let id = self
       .resolver
       .url_to_id(&url)
-      .ok_or_else(|| EnvError::load_url(&url, None, None))?;
+      .ok_or_else(|| EnvError::load_url(&url, Some(&url), None))?;
     let key = self.graph.ensure_entry(&self.resolver.id_to_url(&id), &id);
     // The url as asked for becomes an alias of the node, like Vite's unresolved-url map.
     self.graph.ensure_entry(&url, &id);
@@ -113,7 +113,10 @@ impl Environment {
     if let Some(key) = self.graph.key_by_url(&url) {
       return Ok(key);
     }
-    let id = self.url_to_id(&url).await?.ok_or_else(|| EnvError::load_url(&url, None, None))?;
+    let id = self
+      .url_to_id(&url)
+      .await?
+      .ok_or_else(|| EnvError::load_url(&url, Some(&url), None))?;
     let key = self.graph.ensure_entry(&self.resolver.id_to_url(&id), &id);
     self.graph.ensure_entry(&url, &id);
     Ok(key)

@@ -97,7 +97,7 @@ impl Environment {
       .url_to_id(url)
       .await
       .map_err(Arc::new)?
-      .ok_or_else(|| Arc::new(EnvError::load_url(url, None, None)))?;
+      .ok_or_else(|| Arc::new(EnvError::load_url(url, Some(url), None)))?;
     if let Some(key) = self.graph.key_by_id(&id) {
       self.graph.ensure_entry(url, &id);
       if let Some(result) = self.cached_result(key, started_at) {
@@ -139,26 +139,33 @@ impl Environment {
     let key = self.graph.ensure_entry(&node_url, &id);
     self.graph.ensure_entry(url, &id);
 
-    let loaded = self.transform_group(HookGroup::Pre, &id, loaded, plugins).await?;
+    let loaded = self
+      .transform_group(HookGroup::Pre, &id, loaded, plugins)
+      .await?;
     let loaded = self.language_step(&id, &node_url, loaded, plugins).await?;
-    let loaded = self.transform_group(HookGroup::Post, &id, loaded, plugins).await?;
-    let Some(lang) = lang_for(&loaded.module_type) else {
-      return Err(EnvError {
-        id: Some(id.clone()),
-        ..EnvError::new(
-          "ERR_UNSUPPORTED_MODULE",
-          format!("[vite-env-native] {url} ({id}) is of module type '{}' after all plugins ran; no plugin turned it into JavaScript", loaded.module_type),
-        )
-      });
-    };
-    let (output, imports) = self.module_runner_step(&id, node_url, lang, loaded, plugins).await?;
+    let loaded = self
+      .transform_group(HookGroup::Post, &id, loaded, plugins)
+      .await?;
+    // Like Vite's SSR transform, whatever code the plugins leave is parsed as JavaScript
+    // (`vite:css-post` hands back CSS modules as JS without changing the module type).
+    let lang = lang_for(&loaded.module_type).unwrap_or(Lang::Js);
+    let (output, imports) = self
+      .module_runner_step(&id, node_url, lang, loaded, plugins)
+      .await?;
 
     if self.is_closing() {
       return Err(EnvError::new("ERR_CLOSED_SERVER", "Server is closed"));
     }
     self.record_imports(key, &imports, &output.hmr);
-    let result = Arc::new(TransformResult::new(output.code, output.map, output.deps, output.dynamic_deps));
-    self.graph.set_transform_result(key, Arc::clone(&result), started_at);
+    let result = Arc::new(TransformResult::new(
+      output.code,
+      output.map,
+      output.deps,
+      output.dynamic_deps,
+    ));
+    self
+      .graph
+      .set_transform_result(key, Arc::clone(&result), started_at);
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
         self.warmup_request(import.url.clone());
@@ -179,7 +186,13 @@ impl Environment {
       .map_err(|e| EnvError::new("ERR_INTERNAL", format!("transform task failed: {e}")))?
   }
 
-  fn transform_options(&self, id: &str, url: String, lang: Lang, input_map: Option<String>) -> TransformOptions {
+  fn transform_options(
+    &self,
+    id: &str,
+    url: String,
+    lang: Lang,
+    input_map: Option<String>,
+  ) -> TransformOptions {
     TransformOptions {
       id: id.to_owned(),
       url,
@@ -201,17 +214,46 @@ impl Environment {
     loaded: Loaded,
     plugins: Option<&Plugins>,
   ) -> Result<Loaded, EnvError> {
-    let Some(lang) = lang_for(&loaded.module_type) else { return Ok(loaded) };
-    let later_hooks_may_run = plugins.is_some_and(|p| p.set.may_transform(HookGroup::Post, id, "js"));
+    let Some(lang) = lang_for(&loaded.module_type) else {
+      return Ok(loaded);
+    };
+    // Would a later hook see this module? Code filters are tested on the source before the
+    // step: stripping TypeScript only removes syntax or adds boilerplate (enum/namespace
+    // wrappers), so it cannot create the tokens real filters look for. JSX output adds
+    // runtime imports and calls, so for JSX only id and module type are trusted.
+    let later_hooks_may_run = plugins.is_some_and(|p| match lang {
+      Lang::Jsx | Lang::Tsx => p.set.may_transform(HookGroup::Post, id, "js"),
+      _ => p
+        .set
+        .wants_transform(HookGroup::Post, id, &loaded.code, "js"),
+    });
     if lang == Lang::Js || !later_hooks_may_run {
       return Ok(loaded);
     }
     let options = self.transform_options(id, url.to_owned(), lang, loaded.map);
     let code = loaded.code;
     let out = self
-      .on_worker(move |_| ven_transform::strip_types(&code, &options).map_err(|e| EnvError::from_transform(&e)))
+      .on_worker(move |_| {
+        ven_transform::strip_types(&code, &options).map_err(|e| EnvError::from_transform(&e))
+      })
       .await?;
-    Ok(Loaded { code: out.code, map: out.map, module_type: "js".to_owned() })
+    // Like `vite:oxc`, the map of this step names the file by its path: plugins that map
+    // positions through the chain (`this.error(msg, pos)`) report the real file.
+    let file = ven_graph::clean_url(id);
+    let map = out.map.map(
+      |map| match serde_json::from_str::<serde_json::Value>(&map) {
+        Ok(mut value) => {
+          value["sources"] = serde_json::json!([file]);
+          value.to_string()
+        }
+        Err(_) => map,
+      },
+    );
+    Ok(Loaded {
+      code: out.code,
+      map,
+      module_type: "js".to_owned(),
+    })
   }
 
   /// The final native pass: define, import analysis (specifiers resolved and rewritten to
@@ -240,7 +282,9 @@ impl Environment {
       if answers.contains_key(&specifier) {
         continue;
       }
-      let resolution = self.resolve_with_plugins(&specifier, Some(id), plugins).await?;
+      let resolution = self
+        .resolve_with_plugins(&specifier, Some(id), plugins)
+        .await?;
       answers.insert(specifier, resolution);
     }
     let (output, imports, _) = run(answers).await?;
@@ -255,7 +299,14 @@ impl Environment {
     options: &TransformOptions,
     answers: &HashMap<String, SpecifierResolution>,
     plugins: Option<&Plugins>,
-  ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>, Vec<String>), EnvError> {
+  ) -> Result<
+    (
+      ven_transform::TransformOutput,
+      Vec<FoundImport>,
+      Vec<String>,
+    ),
+    EnvError,
+  > {
     let id = options.id.as_str();
     let mut imports = Vec::new();
     let mut needs_js = Vec::new();
@@ -283,14 +334,19 @@ impl Environment {
       match resolution {
         SpecifierResolution::Module { id: dep_id } => {
           let dep_url = self.resolver.id_to_url(&dep_id);
-          imports.push(FoundImport { url: dep_url.clone(), id: dep_id, kind });
+          imports.push(FoundImport {
+            url: dep_url.clone(),
+            id: dep_id,
+            kind,
+          });
           Some(dep_url)
         }
         SpecifierResolution::External { id } => Some(id),
         SpecifierResolution::Keep => None,
       }
     };
-    let output = ven_transform::transform_module(source, options, &mut rewrite).map_err(|e| EnvError::from_transform(&e))?;
+    let output = ven_transform::transform_module(source, options, &mut rewrite)
+      .map_err(|e| EnvError::from_transform(&e))?;
     Ok((output, imports, needs_js))
   }
 

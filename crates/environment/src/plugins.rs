@@ -42,7 +42,9 @@ impl From<BridgeError> for EnvError {
       message: e.message,
       id: e.id,
       plugin: e.plugin,
-      loc: e.loc.map(|(file, line, column)| Location { file, line, column }),
+      loc: e
+        .loc
+        .map(|(file, line, column)| Location { file, line, column }),
       frame: e.frame,
       stack: e.stack,
     }
@@ -77,47 +79,58 @@ pub fn lang_for(module_type: &str) -> Option<ven_transform::Lang> {
   }
 }
 
-/// `earlier` then `later`, as one map; a missing map breaks the chain (as in Vite).
-pub fn chain_maps(earlier: Option<String>, later: Option<String>) -> Option<String> {
-  match (earlier, later) {
-    (Some(earlier), Some(later)) => ven_transform::compose_source_maps(&earlier, &later),
-    (None, later) => later,
-    (Some(_), None) => None,
-  }
-}
-
 impl Environment {
   pub(crate) fn plugins(&self) -> Option<Arc<Plugins>> {
-    self.plugins.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    self
+      .plugins
+      .read()
+      .unwrap_or_else(std::sync::PoisonError::into_inner)
+      .clone()
   }
 
   /// Installs the JS plugins (after Vite's `options` hooks ran, so filters are final).
   pub fn set_plugins(&self, set: PluginSet, bridge: Arc<dyn PluginBridge>) {
     let plugins = (!set.is_empty()).then(|| Arc::new(Plugins { set, bridge }));
-    *self.plugins.write().unwrap_or_else(std::sync::PoisonError::into_inner) = plugins;
+    *self
+      .plugins
+      .write()
+      .unwrap_or_else(std::sync::PoisonError::into_inner) = plugins;
   }
 
   /// Vite's `loadAndTransform` load step: JS `load` hooks, then the file system.
-  pub(crate) async fn load(&self, url: &str, id: &str, plugins: Option<&Plugins>) -> Result<Loaded, EnvError> {
+  pub(crate) async fn load(
+    &self,
+    url: &str,
+    id: &str,
+    plugins: Option<&Plugins>,
+  ) -> Result<Loaded, EnvError> {
     if let Some(plugins) = plugins.filter(|p| p.set.wants_load(id))
       && let Some(loaded) = plugins.bridge.load(id.to_owned()).await?
     {
       return Ok(Loaded {
         code: loaded.code,
         map: loaded.map,
-        module_type: loaded.module_type.unwrap_or_else(|| module_type_from_id(id).to_owned()),
+        module_type: loaded
+          .module_type
+          .unwrap_or_else(|| module_type_from_id(id).to_owned()),
       });
     }
     if id.starts_with('\0') {
       return Err(EnvError::load_url(url, Some(id), None));
     }
     // Vite reads every file as UTF-8 text, replacing invalid sequences.
-    let bytes = tokio::fs::read(ven_graph::clean_url(id)).await.map_err(|_| EnvError::load_url(url, Some(id), None))?;
+    let bytes = tokio::fs::read(ven_graph::clean_url(id))
+      .await
+      .map_err(|_| EnvError::load_url(url, Some(id), None))?;
     let code = match String::from_utf8(bytes) {
       Ok(code) => code,
       Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    Ok(Loaded { code, map: None, module_type: module_type_from_id(id).to_owned() })
+    Ok(Loaded {
+      code,
+      map: None,
+      module_type: module_type_from_id(id).to_owned(),
+    })
   }
 
   /// Runs a group of JS `transform` hooks when one of them matches.
@@ -128,11 +141,29 @@ impl Environment {
     loaded: Loaded,
     plugins: Option<&Plugins>,
   ) -> Result<Loaded, EnvError> {
-    let Some(plugins) = plugins.filter(|p| p.set.wants_transform(group, id, &loaded.code, &loaded.module_type)) else {
+    let Some(plugins) = plugins.filter(|p| {
+      p.set
+        .wants_transform(group, id, &loaded.code, &loaded.module_type)
+    }) else {
       return Ok(loaded);
     };
-    let out = plugins.bridge.transform(group, id.to_owned(), loaded.code, loaded.module_type).await?;
-    Ok(Loaded { code: out.code, map: chain_maps(loaded.map, out.map), module_type: out.module_type })
+    // Vite's container combines the chain with the map it is given, so the answer's map already
+    // points at the original source (and plugin error positions are mapped the same way).
+    let out = plugins
+      .bridge
+      .transform(
+        group,
+        id.to_owned(),
+        loaded.code,
+        loaded.module_type,
+        loaded.map,
+      )
+      .await?;
+    Ok(Loaded {
+      code: out.code,
+      map: out.map,
+      module_type: out.module_type,
+    })
   }
 
   /// Resolution of one specifier with JS hooks: `pre` group, native resolver, `post` group.
@@ -143,10 +174,21 @@ impl Environment {
     plugins: Option<&Plugins>,
   ) -> Result<SpecifierResolution, EnvError> {
     let from_js = |r: ven_plugin::ResolveOutput| {
-      if r.external { SpecifierResolution::External { id: r.id } } else { SpecifierResolution::Module { id: r.id } }
+      if r.external {
+        SpecifierResolution::External { id: r.id }
+      } else {
+        SpecifierResolution::Module { id: r.id }
+      }
     };
     if let Some(plugins) = plugins.filter(|p| p.set.wants_resolve(HookGroup::Pre, specifier))
-      && let Some(r) = plugins.bridge.resolve_id(HookGroup::Pre, specifier.to_owned(), importer.map(str::to_owned)).await?
+      && let Some(r) = plugins
+        .bridge
+        .resolve_id(
+          HookGroup::Pre,
+          specifier.to_owned(),
+          importer.map(str::to_owned),
+        )
+        .await?
     {
       return Ok(from_js(r));
     }
@@ -157,7 +199,11 @@ impl Environment {
         Some(plugins) => Ok(
           plugins
             .bridge
-            .resolve_id(HookGroup::Post, specifier.to_owned(), importer.map(str::to_owned))
+            .resolve_id(
+              HookGroup::Post,
+              specifier.to_owned(),
+              importer.map(str::to_owned),
+            )
             .await?
             .map_or(SpecifierResolution::Keep, from_js),
         ),
@@ -173,7 +219,10 @@ impl Environment {
       return Ok(Some(id));
     }
     let plugins = self.plugins();
-    match self.resolve_with_plugins(url, None, plugins.as_deref()).await? {
+    match self
+      .resolve_with_plugins(url, None, plugins.as_deref())
+      .await?
+    {
       SpecifierResolution::Module { id } => Ok(Some(id)),
       _ => Ok(None),
     }

@@ -261,8 +261,8 @@ mod with_plugins {
   use std::sync::Mutex;
 
   use ven_plugin::{
-    BridgeError, BridgeFuture, BridgedHook, CodeMatcher, HookFilter, HookGroup, LoadOutput, PatternFilter,
-    PluginBridge, PluginSet, ResolveOutput, TransformOutput, compile_regex,
+    BridgeError, BridgeFuture, BridgedHook, CodeMatcher, HookFilter, HookGroup, LoadOutput,
+    PatternFilter, PluginBridge, PluginSet, ResolveOutput, TransformOutput, compile_regex,
   };
 
   use super::*;
@@ -275,40 +275,89 @@ mod with_plugins {
   }
 
   impl PluginBridge for FakeBridge {
-    fn resolve_id(&self, group: HookGroup, specifier: String, _importer: Option<String>) -> BridgeFuture<Option<ResolveOutput>> {
-      self.calls.lock().unwrap().push(format!("resolveId:{}:{specifier}", group.as_str()));
+    fn resolve_id(
+      &self,
+      group: HookGroup,
+      specifier: String,
+      _importer: Option<String>,
+    ) -> BridgeFuture<Option<ResolveOutput>> {
+      self
+        .calls
+        .lock()
+        .unwrap()
+        .push(format!("resolveId:{}:{specifier}", group.as_str()));
       Box::pin(async move {
-        Ok((specifier == "virtual:greeting").then(|| ResolveOutput { id: "\0virtual:greeting".into(), external: false }))
+        Ok((specifier == "virtual:greeting").then(|| ResolveOutput {
+          id: "\0virtual:greeting".into(),
+          external: false,
+        }))
       })
     }
 
     fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>> {
       self.calls.lock().unwrap().push(format!("load:{id}"));
       Box::pin(async move {
-        Ok((id == "\0virtual:greeting").then(|| LoadOutput { code: "export const greeting: string = 'hi'".into(), map: None, module_type: Some("ts".into()) }))
+        Ok((id == "\0virtual:greeting").then(|| LoadOutput {
+          code: "export const greeting: string = 'hi'".into(),
+          map: None,
+          module_type: Some("ts".into()),
+        }))
       })
     }
 
-    fn transform(&self, group: HookGroup, id: String, code: String, module_type: String) -> BridgeFuture<TransformOutput> {
-      self.calls.lock().unwrap().push(format!("transform:{}:{}:{module_type}", group.as_str(), id.rsplit('/').next().unwrap_or_default()));
+    fn transform(
+      &self,
+      group: HookGroup,
+      id: String,
+      code: String,
+      module_type: String,
+      _in_map: Option<String>,
+    ) -> BridgeFuture<TransformOutput> {
+      self.calls.lock().unwrap().push(format!(
+        "transform:{}:{}:{module_type}",
+        group.as_str(),
+        id.rsplit('/').next().unwrap_or_default()
+      ));
       Box::pin(async move {
         if code.contains("FAIL") {
-          return Err(BridgeError { message: "boom".into(), plugin: Some("fake".into()), id: Some(id), ..BridgeError::default() });
+          return Err(BridgeError {
+            message: "boom".into(),
+            plugin: Some("fake".into()),
+            id: Some(id),
+            ..BridgeError::default()
+          });
         }
         if module_type == "text" {
-          return Ok(TransformOutput { code: format!("export default {:?}", code.trim().to_uppercase()), map: None, module_type: "js".into() });
+          return Ok(TransformOutput {
+            code: format!("export default {:?}", code.trim().to_uppercase()),
+            map: None,
+            module_type: "js".into(),
+          });
         }
-        Ok(TransformOutput { code: code.replace("MARK", "'marked'"), map: None, module_type })
+        Ok(TransformOutput {
+          code: code.replace("MARK", "'marked'"),
+          map: None,
+          module_type,
+        })
       })
     }
   }
 
   fn hook(filter: Option<HookFilter>) -> BridgedHook {
-    BridgedHook { plugin_name: "fake".into(), filter }
+    BridgedHook {
+      plugin_name: "fake".into(),
+      filter,
+    }
   }
 
   fn id_filter(source: &str) -> HookFilter {
-    HookFilter { id: Some(PatternFilter { include: vec![compile_regex(source, "").unwrap()], exclude: vec![] }), ..HookFilter::default() }
+    HookFilter {
+      id: Some(PatternFilter {
+        include: vec![compile_regex(source, "").unwrap()],
+        exclude: vec![],
+      }),
+      ..HookFilter::default()
+    }
   }
 
   fn plugin_set() -> PluginSet {
@@ -316,8 +365,14 @@ mod with_plugins {
       resolve_pre: vec![],
       resolve_post: vec![hook(Some(id_filter("^virtual:")))],
       load: vec![hook(Some(id_filter("^\\0virtual:")))],
-      transform_pre: vec![hook(Some(HookFilter { module_type: Some(vec!["text".into()]), ..HookFilter::default() }))],
-      transform_post: vec![hook(Some(HookFilter { code: Some((vec![CodeMatcher::Substring("MARK".into())], vec![])), ..HookFilter::default() }))],
+      transform_pre: vec![hook(Some(HookFilter {
+        module_type: Some(vec!["text".into()]),
+        ..HookFilter::default()
+      }))],
+      transform_post: vec![hook(Some(HookFilter {
+        code: Some((vec![CodeMatcher::Substring("MARK".into())], vec![])),
+        ..HookFilter::default()
+      }))],
     }
   }
 
@@ -326,7 +381,10 @@ mod with_plugins {
     let root = project(
       "plugins",
       &[
-        ("src/entry.ts", "import { greeting } from 'virtual:greeting'\nimport text from './note.txt'\nimport { other } from './other'\nexport const all: string[] = [greeting, text, other]\n"),
+        (
+          "src/entry.ts",
+          "import { greeting } from 'virtual:greeting'\nimport text from './note.txt'\nimport { other } from './other'\nexport const all: string[] = [greeting, text, other]\n",
+        ),
         ("src/note.txt", "hello\n"),
         ("src/other.ts", "export const other: string = MARK\n"),
         ("src/plain.ts", "export const plain: number = 1\n"),
@@ -339,31 +397,63 @@ mod with_plugins {
       let (code, ..) = fetch_inline(&env, "/src/entry.ts", None, FetchOptions::default()).await;
       assert!(code.contains("\"/@id/__x00__virtual:greeting\""), "{code}");
       assert!(code.contains("\"/src/note.txt\""), "{code}");
-      let (code, _, id, ..) = fetch_inline(&env, "/@id/__x00__virtual:greeting", Some("/src/entry.ts"), FetchOptions::default()).await;
+      let (code, _, id, ..) = fetch_inline(
+        &env,
+        "/@id/__x00__virtual:greeting",
+        Some("/src/entry.ts"),
+        FetchOptions::default(),
+      )
+      .await;
       assert_eq!(id, "\0virtual:greeting");
-      assert!(code.contains("'hi'") && !code.contains(": string"), "{code}");
+      assert!(
+        code.contains("'hi'") && !code.contains(": string"),
+        "{code}"
+      );
       let (code, ..) = fetch_inline(&env, "/src/note.txt", None, FetchOptions::default()).await;
       assert!(code.contains("\"HELLO\""), "{code}");
       let (code, ..) = fetch_inline(&env, "/src/other.ts", None, FetchOptions::default()).await;
-      assert!(code.contains("'marked'") && !code.contains(": string"), "{code}");
+      assert!(
+        code.contains("'marked'") && !code.contains(": string"),
+        "{code}"
+      );
       let (code, ..) = fetch_inline(&env, "/src/plain.ts", None, FetchOptions::default()).await;
       assert!(code.contains("const plain = 1"), "{code}");
     });
     let calls = bridge.calls.lock().unwrap().clone();
     // Only modules a filter matched crossed into "JS"; plain.ts never did.
-    assert!(calls.contains(&"resolveId:post:virtual:greeting".to_owned()), "{calls:?}");
-    assert!(calls.contains(&"transform:pre:note.txt:text".to_owned()), "{calls:?}");
-    assert!(calls.contains(&"transform:post:other.ts:js".to_owned()), "{calls:?}");
-    assert!(!calls.iter().any(|c| c.contains("plain.ts") || c.contains("resolveId:post:./other")), "{calls:?}");
+    assert!(
+      calls.contains(&"resolveId:post:virtual:greeting".to_owned()),
+      "{calls:?}"
+    );
+    assert!(
+      calls.contains(&"transform:pre:note.txt:text".to_owned()),
+      "{calls:?}"
+    );
+    assert!(
+      calls.contains(&"transform:post:other.ts:js".to_owned()),
+      "{calls:?}"
+    );
+    assert!(
+      !calls
+        .iter()
+        .any(|c| c.contains("plain.ts") || c.contains("resolveId:post:./other")),
+      "{calls:?}"
+    );
   }
 
   #[test]
   fn a_failing_hook_gives_the_plugin_error() {
-    let root = project("plugin-error", &[("src/bad.ts", "export const x = 'MARK FAIL'\n")]);
+    let root = project(
+      "plugin-error",
+      &[("src/bad.ts", "export const x = 'MARK FAIL'\n")],
+    );
     let env = environment(&root, false);
     env.set_plugins(plugin_set(), Arc::new(FakeBridge::default()));
     runtime().block_on(async {
-      let err = env.fetch_module("/src/bad.ts", None, FetchOptions::default()).await.unwrap_err();
+      let err = env
+        .fetch_module("/src/bad.ts", None, FetchOptions::default())
+        .await
+        .unwrap_err();
       assert_eq!(err.message, "boom");
       assert_eq!(err.plugin.as_deref(), Some("fake"));
     });

@@ -71,11 +71,13 @@ pub trait PluginBridge: Send + Sync {
 
   fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>>;
 
+  /// `in_map` maps `code` to the original source; the answer's map is the whole chain.
   fn transform(
     &self,
     group: HookGroup,
     id: String,
     code: String,
     module_type: String,
+    in_map: Option<String>,
   ) -> BridgeFuture<TransformOutput>;
 }

@@ -20,8 +20,12 @@ impl std::error::Error for FilterError {}
 /// Compiles a JS `RegExp` (`source`, `flags`). `g`, `y` and `d` do not change what one `test`
 /// from index 0 matches (Vite resets `lastIndex`), so they are dropped.
 pub fn compile_regex(source: &str, flags: &str) -> Result<regress::Regex, FilterError> {
-  let flags: String = flags.chars().filter(|f| !matches!(f, 'g' | 'y' | 'd')).collect();
-  regress::Regex::with_flags(source, flags.as_str()).map_err(|e| FilterError(format!("/{source}/{flags}: {e}")))
+  let flags: String = flags
+    .chars()
+    .filter(|f| !matches!(f, 'g' | 'y' | 'd'))
+    .collect();
+  regress::Regex::with_flags(source, flags.as_str())
+    .map_err(|e| FilterError(format!("/{source}/{flags}: {e}")))
 }
 
 /// `include`/`exclude` lists with Vite's `createFilter` rule: excluded ⇒ no; included ⇒ yes;
@@ -82,7 +86,9 @@ impl HookFilter {
       return false;
     }
     match (&self.code, code) {
-      (Some((include, exclude)), Some(code)) => include_exclude(include, exclude, |m| m.matches(code)),
+      (Some((include, exclude)), Some(code)) => {
+        include_exclude(include, exclude, |m| m.matches(code))
+      }
       _ => true,
     }
   }

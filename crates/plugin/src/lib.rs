@@ -24,7 +24,10 @@ pub struct BridgedHook {
 
 impl BridgedHook {
   fn wants(&self, id: &str, code: Option<&str>, module_type: &str) -> bool {
-    self.filter.as_ref().is_none_or(|f| f.matches(id, code, module_type))
+    self
+      .filter
+      .as_ref()
+      .is_none_or(|f| f.matches(id, code, module_type))
   }
 }
 
@@ -78,7 +81,11 @@ impl PluginSet {
       HookGroup::Pre => &self.transform_pre,
       HookGroup::Post => &self.transform_post,
     };
-    hooks.iter().any(|h| h.filter.as_ref().is_none_or(|f| f.matches_without_code(id, module_type)))
+    hooks.iter().any(|h| {
+      h.filter
+        .as_ref()
+        .is_none_or(|f| f.matches_without_code(id, module_type))
+    })
   }
 }
 

@@ -5,7 +5,10 @@ fn re(source: &str) -> regress::Regex {
 }
 
 fn hook(filter: Option<HookFilter>) -> BridgedHook {
-  BridgedHook { plugin_name: "p".into(), filter }
+  BridgedHook {
+    plugin_name: "p".into(),
+    filter,
+  }
 }
 
 #[test]
@@ -13,16 +16,27 @@ fn js_regex_semantics_including_lookbehind() {
   let wasm = re(r"(?<![?#].*)\.wasm$");
   assert!(wasm.find("/a/b.wasm").is_some());
   assert!(wasm.find("/a/b.js?x.wasm").is_none());
-  assert!(compile_regex(r"\.VUE$", "gi").unwrap().find("/a.vue").is_some());
+  assert!(
+    compile_regex(r"\.VUE$", "gi")
+      .unwrap()
+      .find("/a.vue")
+      .is_some()
+  );
   assert!(compile_regex("(", "").is_err());
 }
 
 #[test]
 fn include_exclude_rules_match_vite() {
-  let only_exclude = PatternFilter { include: vec![], exclude: vec![re(r"node_modules")] };
+  let only_exclude = PatternFilter {
+    include: vec![],
+    exclude: vec![re(r"node_modules")],
+  };
   assert!(only_exclude.matches("/src/a.ts"));
   assert!(!only_exclude.matches("/node_modules/x.js"));
-  let both = PatternFilter { include: vec![re(r"\.vue$")], exclude: vec![re(r"skip")] };
+  let both = PatternFilter {
+    include: vec![re(r"\.vue$")],
+    exclude: vec![re(r"skip")],
+  };
   assert!(both.matches("/a.vue"));
   assert!(!both.matches("/skip.vue"));
   assert!(!both.matches("/a.ts"));
@@ -31,8 +45,14 @@ fn include_exclude_rules_match_vite() {
 #[test]
 fn transform_filter_checks_module_type_id_then_code() {
   let filter = HookFilter {
-    id: Some(PatternFilter { include: vec![re(r"\.ts$")], exclude: vec![] }),
-    code: Some((vec![CodeMatcher::Substring("import.meta.glob".into())], vec![])),
+    id: Some(PatternFilter {
+      include: vec![re(r"\.ts$")],
+      exclude: vec![],
+    }),
+    code: Some((
+      vec![CodeMatcher::Substring("import.meta.glob".into())],
+      vec![],
+    )),
     module_type: Some(vec!["js".into()]),
   };
   assert!(filter.matches("/a.ts", Some("import.meta.glob('./x')"), "js"));
@@ -40,14 +60,23 @@ fn transform_filter_checks_module_type_id_then_code() {
   assert!(!filter.matches("/a.ts", Some("import.meta.glob"), "css"));
   assert!(!filter.matches("/a.js", Some("import.meta.glob"), "js"));
   assert!(filter.matches_without_code("/a.ts", "js"));
-  let code_regex = HookFilter { code: Some((vec![CodeMatcher::Regex(re(r"\bReact\b"))], vec![])), ..HookFilter::default() };
+  let code_regex = HookFilter {
+    code: Some((vec![CodeMatcher::Regex(re(r"\bReact\b"))], vec![])),
+    ..HookFilter::default()
+  };
   assert!(code_regex.matches("/a", Some("React.x"), "js"));
   assert!(!code_regex.matches("/a", Some("Reactive"), "js"));
 }
 
 #[test]
 fn plugin_set_crosses_only_for_matching_hooks() {
-  let vue = HookFilter { id: Some(PatternFilter { include: vec![re(r"\.vue$")], exclude: vec![] }), ..HookFilter::default() };
+  let vue = HookFilter {
+    id: Some(PatternFilter {
+      include: vec![re(r"\.vue$")],
+      exclude: vec![],
+    }),
+    ..HookFilter::default()
+  };
   let set = PluginSet {
     transform_post: vec![hook(Some(vue))],
     resolve_post: vec![hook(None)],

@@ -162,12 +162,9 @@ pub fn transform_module(
 
 /// The language step alone (TS/TSX/JSX strip, JSON to an ES module), with its source map: what
 /// plugins that run after Vite's `vite:oxc` see. `deps` and `hmr` are empty.
-pub fn strip_types(code: &str, options: &TransformOptions) -> Result<TransformOutput, TransformError> {
+pub fn strip_types(
+  code: &str,
+  options: &TransformOptions,
+) -> Result<TransformOutput, TransformError> {
   pipeline::strip(code, options)
-}
-
-/// Composes two v3 maps (JSON): `earlier` (intermediate → original) with `later`
-/// (final → intermediate). `None` when either cannot be read.
-pub fn compose_source_maps(earlier: &str, later: &str) -> Option<String> {
-  source_map::compose(earlier, later)
 }

@@ -27,7 +27,9 @@ pub fn run(
 ) -> Result<TransformOutput, TransformError> {
   // Marks and syntax contexts live in the scoped `GLOBALS`; a fresh set per call keeps calls
   // on any thread independent.
-  GLOBALS.set(&Globals::new(), || run_in_globals(code, options, Some(rewrite)))
+  GLOBALS.set(&Globals::new(), || {
+    run_in_globals(code, options, Some(rewrite))
+  })
 }
 
 /// Only the language step (TS/JSX strip, JSON to module): plain ES module code, as Vite's
@@ -36,11 +38,13 @@ pub fn strip(code: &str, options: &TransformOptions) -> Result<TransformOutput, 
   GLOBALS.set(&Globals::new(), || run_in_globals(code, options, None))
 }
 
+type Rewrite<'a> = &'a mut dyn FnMut(&str, ImportKind) -> Option<String>;
+
 /// `rewrite` is `None` for the strip-only mode.
 fn run_in_globals(
   code: &str,
   options: &TransformOptions,
-  rewrite: Option<&mut dyn FnMut(&str, ImportKind) -> Option<String>>,
+  rewrite: Option<Rewrite<'_>>,
 ) -> Result<TransformOutput, TransformError> {
   let lang = options.lang;
   let source: Cow<str> = if lang == Lang::Json {
@@ -108,17 +112,7 @@ fn run_in_globals(
   module = program.expect_module();
 
   let (hmr, deps) = match rewrite {
-    Some(rewrite) => {
-      let hmr = if code.contains("hot") {
-        hmr_scan::scan(&module, rewrite)
-      } else {
-        HmrInfo::default()
-      };
-      if !options.define.is_empty() {
-        define::apply(&mut module, &options.define, &cm, ctx.unresolved);
-      }
-      (hmr, module_runner::transform(&mut module, ctx, rewrite))
-    }
+    Some(rewrite) => module_runner_steps(&mut module, code, options, &cm, ctx, rewrite),
     None => (HmrInfo::default(), module_runner::Deps::default()),
   };
 
@@ -155,6 +149,26 @@ fn run_in_globals(
     dynamic_deps: deps.dynamic_deps,
     hmr,
   })
+}
+
+/// HMR scan, define and the module-runner transform: what follows the language step.
+fn module_runner_steps(
+  module: &mut swc_core::ecma::ast::Module,
+  code: &str,
+  options: &TransformOptions,
+  cm: &Lrc<SourceMap>,
+  ctx: Contexts,
+  rewrite: Rewrite<'_>,
+) -> (HmrInfo, module_runner::Deps) {
+  let hmr = if code.contains("hot") {
+    hmr_scan::scan(module, rewrite)
+  } else {
+    HmrInfo::default()
+  };
+  if !options.define.is_empty() {
+    define::apply(module, &options.define, cm, ctx.unresolved);
+  }
+  (hmr, module_runner::transform(module, ctx, rewrite))
 }
 
 fn jsx_options(o: &JsxOptions) -> react::Options {

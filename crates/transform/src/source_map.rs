@@ -56,14 +56,3 @@ pub fn empty(url: &str, code: &str) -> String {
   })
   .to_string()
 }
-
-/// `earlier` maps an intermediate code to the original, `later` maps the final code to that
-/// intermediate code: the result maps the final code to the original.
-pub fn compose(earlier: &str, later: &str) -> Option<String> {
-  let mut composed = swc_sourcemap::SourceMap::from_slice(earlier.as_bytes()).ok()?;
-  let later = swc_sourcemap::SourceMap::from_slice(later.as_bytes()).ok()?;
-  composed.adjust_mappings(&later);
-  let mut out = Vec::new();
-  composed.to_writer(&mut out).ok()?;
-  String::from_utf8(out).ok()
-}

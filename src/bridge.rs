@@ -1,0 +1,275 @@
+//! The JS side of `ven_plugin::PluginBridge`: one weak threadsafe function per environment that
+//! runs a group of hooks in Vite's plugin container and answers with a promise.
+
+use napi::Status;
+use napi::bindgen_prelude::Promise;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+use ven_plugin::{
+  BridgeError, BridgeFuture, BridgedHook, CodeMatcher, HookFilter, HookGroup, LoadOutput,
+  PatternFilter, PluginBridge, PluginSet, ResolveOutput, TransformOutput, compile_regex,
+};
+
+use crate::convert::JsEnvError;
+
+#[napi(object)]
+pub struct JsRegex {
+  pub source: String,
+  pub flags: String,
+}
+
+/// A `code` filter entry: a substring or a regex.
+#[napi(object)]
+pub struct JsCodeMatcher {
+  pub substring: Option<String>,
+  pub regex: Option<JsRegex>,
+}
+
+/// A hook's filter with glob strings already turned into regexes (by Vite's own matcher).
+#[napi(object)]
+pub struct JsHookFilter {
+  pub id_include: Option<Vec<JsRegex>>,
+  pub id_exclude: Option<Vec<JsRegex>>,
+  pub code_include: Option<Vec<JsCodeMatcher>>,
+  pub code_exclude: Option<Vec<JsCodeMatcher>>,
+  pub module_types: Option<Vec<String>>,
+}
+
+#[napi(object)]
+pub struct JsBridgedHook {
+  pub plugin: String,
+  pub filter: Option<JsHookFilter>,
+}
+
+#[napi(object)]
+pub struct JsPluginSet {
+  pub resolve_pre: Vec<JsBridgedHook>,
+  pub resolve_post: Vec<JsBridgedHook>,
+  pub load: Vec<JsBridgedHook>,
+  pub transform_pre: Vec<JsBridgedHook>,
+  pub transform_post: Vec<JsBridgedHook>,
+}
+
+/// One call into the JS plugin container.
+#[napi(object)]
+pub struct JsBridgeRequest {
+  /// `resolveId` | `load` | `transform`
+  pub kind: String,
+  /// `pre` | `post` (resolveId and transform)
+  pub group: Option<String>,
+  pub id: String,
+  pub importer: Option<String>,
+  pub code: Option<String>,
+  pub module_type: Option<String>,
+  /// transform: the map of `code` to the original source.
+  pub map: Option<String>,
+}
+
+/// Its answer; an empty object is a `null` hook result.
+#[napi(object)]
+pub struct JsBridgeResponse {
+  pub id: Option<String>,
+  pub external: Option<bool>,
+  pub code: Option<String>,
+  pub map: Option<String>,
+  pub module_type: Option<String>,
+  pub error: Option<JsEnvError>,
+}
+
+pub type BridgeFunction = ThreadsafeFunction<
+  JsBridgeRequest,
+  Promise<JsBridgeResponse>,
+  JsBridgeRequest,
+  Status,
+  false,
+  true,
+>;
+
+fn regexes(list: Option<Vec<JsRegex>>) -> Option<Vec<regress::Regex>> {
+  list
+    .unwrap_or_default()
+    .into_iter()
+    .map(|r| compile_regex(&r.source, &r.flags).ok())
+    .collect()
+}
+
+fn code_matchers(list: Option<Vec<JsCodeMatcher>>) -> Option<Vec<CodeMatcher>> {
+  list
+    .unwrap_or_default()
+    .into_iter()
+    .map(|m| match (m.substring, m.regex) {
+      (Some(s), _) => Some(CodeMatcher::Substring(s)),
+      (None, Some(r)) => compile_regex(&r.source, &r.flags)
+        .ok()
+        .map(CodeMatcher::Regex),
+      (None, None) => None,
+    })
+    .collect()
+}
+
+/// A filter the native side cannot evaluate exactly (a regex `regress` rejects) becomes "no
+/// filter": the hook is then always called, and Vite's container applies the filter in JS.
+fn hook_filter(filter: JsHookFilter) -> Option<HookFilter> {
+  let has_id = filter.id_include.is_some() || filter.id_exclude.is_some();
+  let has_code = filter.code_include.is_some() || filter.code_exclude.is_some();
+  let id = if has_id {
+    Some(PatternFilter {
+      include: regexes(filter.id_include)?,
+      exclude: regexes(filter.id_exclude)?,
+    })
+  } else {
+    None
+  };
+  let code = if has_code {
+    Some((
+      code_matchers(filter.code_include)?,
+      code_matchers(filter.code_exclude)?,
+    ))
+  } else {
+    None
+  };
+  Some(HookFilter {
+    id,
+    code,
+    module_type: filter.module_types,
+  })
+}
+
+fn hooks(list: Vec<JsBridgedHook>) -> Vec<BridgedHook> {
+  list
+    .into_iter()
+    .map(|h| BridgedHook {
+      plugin_name: h.plugin,
+      filter: h.filter.and_then(hook_filter),
+    })
+    .collect()
+}
+
+impl From<JsPluginSet> for PluginSet {
+  fn from(set: JsPluginSet) -> Self {
+    Self {
+      resolve_pre: hooks(set.resolve_pre),
+      resolve_post: hooks(set.resolve_post),
+      load: hooks(set.load),
+      transform_pre: hooks(set.transform_pre),
+      transform_post: hooks(set.transform_post),
+    }
+  }
+}
+
+impl From<JsEnvError> for BridgeError {
+  fn from(e: JsEnvError) -> Self {
+    Self {
+      message: e.message,
+      code: e.code,
+      plugin: e.plugin,
+      id: e.id,
+      loc: e.loc.map(|l| (l.file, l.line, l.column)),
+      frame: e.frame,
+      stack: e.stack,
+    }
+  }
+}
+
+/// [`PluginBridge`] over the environment's bridge function.
+pub struct JsPluginBridge {
+  function: std::sync::Arc<BridgeFunction>,
+}
+
+impl JsPluginBridge {
+  pub fn new(function: BridgeFunction) -> Self {
+    Self {
+      function: std::sync::Arc::new(function),
+    }
+  }
+
+  fn call(&self, request: JsBridgeRequest) -> BridgeFuture<JsBridgeResponse> {
+    let function = std::sync::Arc::clone(&self.function);
+    Box::pin(async move {
+      let failed = |e: napi::Error| BridgeError {
+        message: format!("[vite-env-native] plugin bridge: {e}"),
+        ..BridgeError::default()
+      };
+      let response = function
+        .call_async_catch(request)
+        .await
+        .map_err(failed)?
+        .await
+        .map_err(failed)?;
+      match response.error {
+        Some(error) => Err(error.into()),
+        None => Ok(response),
+      }
+    })
+  }
+}
+
+fn request(kind: &str, group: Option<HookGroup>, id: String) -> JsBridgeRequest {
+  JsBridgeRequest {
+    kind: kind.to_owned(),
+    group: group.map(|g| g.as_str().to_owned()),
+    id,
+    importer: None,
+    code: None,
+    module_type: None,
+    map: None,
+  }
+}
+
+impl PluginBridge for JsPluginBridge {
+  fn resolve_id(
+    &self,
+    group: HookGroup,
+    specifier: String,
+    importer: Option<String>,
+  ) -> BridgeFuture<Option<ResolveOutput>> {
+    let call = self.call(JsBridgeRequest {
+      importer,
+      ..request("resolveId", Some(group), specifier)
+    });
+    Box::pin(async move {
+      let response = call.await?;
+      Ok(response.id.map(|id| ResolveOutput {
+        id,
+        external: response.external.unwrap_or(false),
+      }))
+    })
+  }
+
+  fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>> {
+    let call = self.call(request("load", None, id));
+    Box::pin(async move {
+      let response = call.await?;
+      Ok(response.code.map(|code| LoadOutput {
+        code,
+        map: response.map,
+        module_type: response.module_type,
+      }))
+    })
+  }
+
+  fn transform(
+    &self,
+    group: HookGroup,
+    id: String,
+    code: String,
+    module_type: String,
+    in_map: Option<String>,
+  ) -> BridgeFuture<TransformOutput> {
+    let fallback = code.clone();
+    let call = self.call(JsBridgeRequest {
+      map: in_map,
+      code: Some(code),
+      module_type: Some(module_type.clone()),
+      ..request("transform", Some(group), id)
+    });
+    Box::pin(async move {
+      let response = call.await?;
+      Ok(TransformOutput {
+        code: response.code.unwrap_or(fallback),
+        map: response.map,
+        module_type: response.module_type.unwrap_or(module_type),
+      })
+    })
+  }
+}
