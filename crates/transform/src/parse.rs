@@ -108,10 +108,8 @@ fn duplicate_export(module: &Module) -> Option<(Atom, Span)> {
           }
         }
       }
-      ModuleDecl::ExportDefaultDecl(d) => {
-        if !matches!(d.decl, DefaultDecl::TsInterfaceDecl(_)) {
-          check("default".into(), d.span);
-        }
+      ModuleDecl::ExportDefaultDecl(d) if !matches!(d.decl, DefaultDecl::TsInterfaceDecl(_)) => {
+        check("default".into(), d.span);
       }
       ModuleDecl::ExportDefaultExpr(d) => check("default".into(), d.span),
       _ => {}
