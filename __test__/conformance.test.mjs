@@ -37,8 +37,6 @@ const root = fs.realpathSync(path.join(here, 'fixtures', 'conformance'))
 const KNOWN_DIFFERENCES = {
   'export-ts-namespace':
     "swc's TypeScript strip declares an exported namespace's `var` after the module body, so its key comes after later exports (oxc keeps it in place)",
-  'error-missing-relative-import':
-    'ERR_LOAD_URL for an unresolvable import: Vite says "(resolved id: ./missing)", the native environment (crates/environment) omits it',
 }
 
 const ENTRY_NAMES = ['entry.ts', 'entry.js', 'entry.mjs', 'entry.mts', 'entry.tsx', 'entry.jsx']
