@@ -9,6 +9,7 @@ import {
   DevEnvironment as ViteDevEnvironment,
 } from 'vite'
 import { GraphMirror } from './graph-mirror.mjs'
+import { invalidateNatively, nativeHmrPlugin, updateModulesNatively } from './hmr.mjs'
 import { installPluginBridge } from './plugin-bridge.mjs'
 import { NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
@@ -55,6 +56,7 @@ function withNativeCore(Base) {
       super(name, config, context)
       const native = new NativeEnvironment(nativeOptions(name, this.config))
       Object.defineProperty(this, NATIVE, { value: native })
+      Object.defineProperty(this, '_native', { value: native })
       const graph = this.moduleGraph
       const mirror = new GraphMirror(native, graph)
       this._graphMirror = mirror
@@ -74,6 +76,18 @@ function withNativeCore(Base) {
       await super.init(options)
       // Vite's container now exists and every `options` hook ran, so filters are final.
       installPluginBridge(this, this[NATIVE])
+      // Runs after every user `hotUpdate` hook; the container's lists do not use `hotUpdate`.
+      this.plugins.push(nativeHmrPlugin(this))
+    }
+
+    async reloadModule(module) {
+      if (this.config.server.hmr === false || !module.file) return
+      const file = module.file.startsWith(`${this.config.root}/`) ? module.file.slice(this.config.root.length + 1) : module.file
+      if (!updateModulesNatively(this, file, [module], Date.now())) await super.reloadModule(module)
+    }
+
+    invalidateModule(m, client) {
+      if (invalidateNatively(this, m) === false) super.invalidateModule(m, client)
     }
 
     fetchModule(id, importer, options) {

@@ -1,7 +1,9 @@
 // Keeps a Vite `EnvironmentModuleGraph` (Vite's own class, so plugins, Vite's HMR code and the
 // mixed `server.moduleGraph` see the objects they expect, with stable identity) in step with the
-// native graph. The native graph is the source of truth; changes arrive as a journal that is
-// applied whenever JS looks at the graph, so the cold-start path never pays for the mirror.
+// native graph. The native graph is the source of truth: structural changes (nodes, edges,
+// accept data) arrive as a journal applied whenever JS looks at the graph; per-node state that
+// changes on every edit (timestamps, transform result) is read from the native graph when a
+// node's property is read. Neither the cold path nor HMR propagation pays for the mirror.
 
 const cleanQueries = (url) =>
   url
@@ -19,7 +21,6 @@ export class GraphMirror {
     this.graph = graph
     this.nodesByKey = new Map()
     this.keysByNode = new WeakMap()
-    this.transformCache = new Map()
     // Vite does not export `EnvironmentModuleNode`: take it from a throwaway graph of the same class.
     this.NodeClass = new graph.constructor('probe', async () => null).createFileOnlyEntry('/probe').constructor
     this.patchGraph()
@@ -53,17 +54,6 @@ export class GraphMirror {
         node.acceptedHmrExports = event.acceptedExports ? new Set(event.acceptedExports) : null
         break
       }
-      case 'transformed':
-        this.transformCache.delete(event.key)
-        break
-      case 'invalidated':
-        if (!node) break
-        this.transformCache.delete(event.key)
-        node.lastInvalidationTimestamp = event.lastInvalidationTimestamp
-        node.lastHMRTimestamp = event.lastHmrTimestamp
-        node.ssrModule = null
-        node.ssrError = null
-        break
     }
   }
 
@@ -72,32 +62,7 @@ export class GraphMirror {
     const node = new this.NodeClass(url, graph.environment, true)
     node.id = id
     node.file = file
-    const mirror = this
-    // The result lives natively; it is copied into JS only when someone reads it.
-    Object.defineProperty(node, 'transformResult', {
-      configurable: true,
-      enumerable: true,
-      get() {
-        if (mirror.transformCache.has(key)) return mirror.transformCache.get(key)
-        const native = mirror.native.getTransformResult(key)
-        const result = native
-          ? {
-              code: native.code,
-              map: native.map ? JSON.parse(native.map) : null,
-              ssr: true,
-              deps: native.deps,
-              dynamicDeps: native.dynamicDeps,
-            }
-          : null
-        mirror.transformCache.set(key, result)
-        return result
-      },
-      set(value) {
-        // Vite's own writers (invalidation) go through the patched graph methods; a plugin that
-        // assigns a result sees it back until the next native change of this module.
-        mirror.transformCache.set(key, value ?? null)
-      },
-    })
+    defineNativeState(node, key, this.native)
     this.nodesByKey.set(key, node)
     this.keysByNode.set(node, key)
     graph.urlToModuleMap.set(url, node)
@@ -146,9 +111,7 @@ export class GraphMirror {
       const key = this.keyOf(mod)
       if (key === undefined) return original.invalidateModule(mod, seen, timestamp, isHmr, softInvalidate)
       native.invalidateModule(key, timestamp, isHmr, softInvalidate)
-      for (const event of this.sync()) {
-        if (event.kind === 'invalidated') seen.add(this.nodesByKey.get(event.key))
-      }
+      this.sync()
       seen.add(mod)
     }
     graph.onFileChange = (file) => {
@@ -166,5 +129,47 @@ export class GraphMirror {
       native.invalidateAll()
       this.sync()
     }
+  }
+}
+
+/**
+ * Node properties backed by the native graph: timestamps, `lastHMRInvalidationReceived` and the
+ * transform result are read when asked for; `ssrModule`/`ssrError` (written by Vite's SSR compat
+ * runner) are dropped once the module is invalidated after they were set, as Vite clears them.
+ */
+function defineNativeState(node, key, native) {
+  const state = () => native.nodeState(key) ?? { lastInvalidationTimestamp: 0, lastHMRTimestamp: 0, lastHMRInvalidationReceived: false }
+  const stamp = () => {
+    const s = state()
+    return `${s.lastInvalidationTimestamp}:${s.lastHMRTimestamp}`
+  }
+  const accessor = (name, get, set) => Object.defineProperty(node, name, { configurable: true, enumerable: true, get, set })
+  accessor('lastInvalidationTimestamp', () => state().lastInvalidationTimestamp, (t) => native.setNodeState(key, undefined, t, undefined))
+  accessor('lastHMRTimestamp', () => state().lastHMRTimestamp, (t) => native.setNodeState(key, t, undefined, undefined))
+  accessor('lastHMRInvalidationReceived', () => state().lastHMRInvalidationReceived, (v) => native.setNodeState(key, undefined, undefined, !!v))
+  let assigned
+  accessor(
+    'transformResult',
+    () => {
+      // A plugin's own assignment wins until the module changes natively.
+      if (assigned && assigned.stamp === stamp()) return assigned.value
+      const result = native.getTransformResult(key)
+      return result
+        ? { code: result.code, map: result.map ? JSON.parse(result.map) : null, ssr: true, deps: result.deps, dynamicDeps: result.dynamicDeps }
+        : null
+    },
+    (value) => {
+      assigned = value == null ? undefined : { value, stamp: stamp() }
+    },
+  )
+  for (const name of ['ssrModule', 'ssrError']) {
+    let stored
+    accessor(
+      name,
+      () => (stored && stored.stamp === stamp() ? stored.value : null),
+      (value) => {
+        stored = value == null ? undefined : { value, stamp: stamp() }
+      },
+    )
   }
 }

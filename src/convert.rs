@@ -197,7 +197,7 @@ impl From<&EnvError> for JsEnvError {
   }
 }
 
-/// A graph change for the JS mirror (`kind`: created | imports | transformed | invalidated).
+/// A structural graph change for the JS mirror (`kind`: created | imports).
 #[napi(object)]
 pub struct JsGraphEvent {
   pub kind: String,
@@ -209,8 +209,6 @@ pub struct JsGraphEvent {
   pub is_self_accepting: Option<bool>,
   pub accepted_deps: Option<Vec<u32>>,
   pub accepted_exports: Option<Vec<String>>,
-  pub last_invalidation_timestamp: Option<f64>,
-  pub last_hmr_timestamp: Option<f64>,
 }
 
 impl From<GraphEvent> for JsGraphEvent {
@@ -225,8 +223,6 @@ impl From<GraphEvent> for JsGraphEvent {
       is_self_accepting: None,
       accepted_deps: None,
       accepted_exports: None,
-      last_invalidation_timestamp: None,
-      last_hmr_timestamp: None,
     };
     match event {
       GraphEvent::Created { key, url, id, file } => Self {
@@ -247,16 +243,6 @@ impl From<GraphEvent> for JsGraphEvent {
         accepted_deps: Some(accepted_deps.into_iter().map(|k| k.0).collect()),
         accepted_exports,
         ..empty("imports", key.0)
-      },
-      GraphEvent::Transformed { key } => empty("transformed", key.0),
-      GraphEvent::Invalidated {
-        key,
-        last_invalidation_timestamp,
-        last_hmr_timestamp,
-      } => Self {
-        last_invalidation_timestamp: Some(last_invalidation_timestamp),
-        last_hmr_timestamp: Some(last_hmr_timestamp),
-        ..empty("invalidated", key.0)
       },
     }
   }

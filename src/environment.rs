@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use napi::Result;
 use napi_derive::napi;
-use ven_environment::{EnvError, Environment, FetchOptions, FetchResult, NodeKey};
+use ven_environment::{EnvError, Environment, FetchOptions, FetchResult, HmrOutcome, NodeKey};
 
 use napi::bindgen_prelude::{Function, Promise};
 use ven_resolver::Resolved;
@@ -71,6 +71,31 @@ fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResul
     deps: r.deps.clone(),
     dynamic_deps: r.dynamic_deps.clone(),
   }
+}
+
+#[napi(object)]
+pub struct JsBoundary {
+  pub boundary_url: String,
+  pub accepted_via_url: String,
+  pub is_within_circular_import: bool,
+}
+
+/// `updateModules`' decision: a full reload (with Vite's reason) or the boundaries to update.
+#[napi(object)]
+pub struct JsHmrOutcome {
+  pub full_reload: bool,
+  pub reason: Option<String>,
+  pub boundaries: Vec<JsBoundary>,
+}
+
+/// The per-node state that changes without structural events (read on demand by the mirror).
+#[napi(object)]
+pub struct JsNodeState {
+  pub last_invalidation_timestamp: f64,
+  #[napi(js_name = "lastHMRTimestamp")]
+  pub last_hmr_timestamp: f64,
+  #[napi(js_name = "lastHMRInvalidationReceived")]
+  pub last_hmr_invalidation_received: bool,
 }
 
 #[napi(object)]
@@ -175,6 +200,34 @@ impl NativeEnvironment {
   }
 
   #[napi(catch_unwind)]
+  pub fn node_state(&self, key: u32) -> Option<JsNodeState> {
+    self.inner.graph().with_node(NodeKey(key), |n| JsNodeState {
+      last_invalidation_timestamp: n.last_invalidation_timestamp,
+      last_hmr_timestamp: n.last_hmr_timestamp,
+      last_hmr_invalidation_received: n.last_hmr_invalidation_received,
+    })
+  }
+
+  #[napi(catch_unwind)]
+  pub fn set_node_state(
+    &self,
+    key: u32,
+    last_hmr_timestamp: Option<f64>,
+    last_invalidation_timestamp: Option<f64>,
+    last_hmr_invalidation_received: Option<bool>,
+  ) {
+    let graph = self.inner.graph();
+    graph.set_timestamps(
+      NodeKey(key),
+      last_hmr_timestamp,
+      last_invalidation_timestamp,
+    );
+    if let Some(received) = last_hmr_invalidation_received {
+      graph.set_hmr_invalidation_received(NodeKey(key), received);
+    }
+  }
+
+  #[napi(catch_unwind)]
   pub fn get_transform_result(&self, key: u32) -> Option<JsTransformResult> {
     self
       .inner
@@ -188,6 +241,44 @@ impl NativeEnvironment {
     self
       .inner
       .invalidate_module(NodeKey(key), timestamp, is_hmr, soft);
+  }
+
+  /// HMR propagation for edited modules, natively (Vite's `propagateUpdate` rules).
+  #[napi(catch_unwind)]
+  pub fn hmr_update(
+    &self,
+    keys: Vec<u32>,
+    timestamp: f64,
+    first_invalidated_by: Option<String>,
+  ) -> JsHmrOutcome {
+    let keys: Vec<NodeKey> = keys.into_iter().map(NodeKey).collect();
+    match self
+      .inner
+      .hmr_update(&keys, timestamp, first_invalidated_by.as_deref())
+    {
+      HmrOutcome::FullReload(reason) => JsHmrOutcome {
+        full_reload: true,
+        reason: reason.map(str::to_owned),
+        boundaries: Vec::new(),
+      },
+      HmrOutcome::Update(boundaries) => {
+        let graph = self.inner.graph();
+        let url = |key| graph.with_node(key, |n| n.url.clone()).unwrap_or_default();
+        let boundaries = boundaries
+          .into_iter()
+          .map(|b| JsBoundary {
+            boundary_url: url(b.boundary),
+            accepted_via_url: url(b.accepted_via),
+            is_within_circular_import: b.is_within_circular_import,
+          })
+          .collect();
+        JsHmrOutcome {
+          full_reload: false,
+          reason: None,
+          boundaries,
+        }
+      }
+    }
   }
 
   #[napi(catch_unwind)]

@@ -32,7 +32,7 @@ pub use error::{EnvError, Location};
 pub use fetch::{FetchOptions, FetchResult};
 pub use plugins::{SpecifierResolution, lang_for, module_type_from_id};
 pub use result::TransformResult;
-pub use ven_graph::{GraphEvent, NodeKey};
+pub use ven_graph::{Boundary, GraphEvent, HmrOutcome, NodeKey};
 
 /// Name reported as `plugin` on errors of the native transform step.
 pub const TRANSFORM_PLUGIN_NAME: &str = "vite-env-native:transform";
@@ -131,6 +131,19 @@ impl Environment {
       is_hmr,
       soft,
     );
+  }
+
+  /// Vite's `updateModules` decision for edited modules (HMR-invalidates them); the caller
+  /// sends the payload. `first_invalidated_by` is the url of the module that called
+  /// `import.meta.hot.invalidate()`, if any.
+  pub fn hmr_update(
+    &self,
+    modules: &[NodeKey],
+    timestamp: f64,
+    first_invalidated_by: Option<&str>,
+  ) -> HmrOutcome {
+    let first = first_invalidated_by.and_then(|url| self.graph.key_by_url(url));
+    self.graph.hmr_update(modules, timestamp, first)
   }
 
   pub fn on_file_change(&self, file: &str) -> Vec<NodeKey> {

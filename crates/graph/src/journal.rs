@@ -20,14 +20,6 @@ pub enum GraphEvent {
     accepted_deps: Vec<NodeKey>,
     accepted_exports: Option<Vec<String>>,
   },
-  Transformed {
-    key: NodeKey,
-  },
-  Invalidated {
-    key: NodeKey,
-    last_invalidation_timestamp: f64,
-    last_hmr_timestamp: f64,
-  },
 }
 
 #[derive(Default)]

@@ -6,6 +6,7 @@
 //! Must not know about: how urls resolve, how modules are transformed, napi or async runtimes.
 //! The cached result is generic (`T`) so the graph does not depend on the transform crate.
 
+mod hmr;
 mod journal;
 mod node;
 
@@ -16,6 +17,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use dashmap::DashMap;
 
+pub use hmr::{Boundary, HmrOutcome};
 pub use journal::GraphEvent;
 use journal::Journal;
 pub use node::{InvalidationState, ModuleNode, NodeKey};
@@ -195,9 +197,6 @@ impl<T> ModuleGraph<T> {
         }
       })
       .unwrap_or(false);
-    if stored {
-      self.journal.push(GraphEvent::Transformed { key });
-    }
     stored
   }
 
@@ -248,13 +247,6 @@ impl<T> ModuleGraph<T> {
       };
       let Some(importers) = importers else { continue };
       seen.insert(key);
-      self.journal.push(GraphEvent::Invalidated {
-        key,
-        last_invalidation_timestamp: self
-          .with_node(key, |n| n.last_invalidation_timestamp)
-          .unwrap_or(0.0),
-        last_hmr_timestamp: self.with_node(key, |n| n.last_hmr_timestamp).unwrap_or(0.0),
-      });
       for importer in importers {
         let edge = self.with_node(importer, |imp| {
           (
@@ -313,7 +305,31 @@ impl<T> ModuleGraph<T> {
     }
   }
 
-  /// Drains the changes since the last call, for a JS mirror.
+  /// Writes a node's timestamps (JS code such as Vite's prune handling assigns them).
+  pub fn set_timestamps(
+    &self,
+    key: NodeKey,
+    last_hmr: Option<f64>,
+    last_invalidation: Option<f64>,
+  ) {
+    self.with_node_mut(key, |n| {
+      if let Some(t) = last_hmr {
+        n.last_hmr_timestamp = t;
+      }
+      if let Some(t) = last_invalidation {
+        n.last_invalidation_timestamp = t;
+      }
+    });
+  }
+
+  /// Marks whether `import.meta.hot.invalidate()` was already handled for the node's current
+  /// HMR timestamp (Vite's `lastHMRInvalidationReceived`).
+  pub fn set_hmr_invalidation_received(&self, key: NodeKey, received: bool) {
+    self.with_node_mut(key, |n| n.last_hmr_invalidation_received = received);
+  }
+
+  /// Drains the structural changes (nodes, edges, accept data) since the last call, for a JS
+  /// mirror. Timestamps and results are not journaled: the mirror reads them on demand.
   pub fn take_events(&self) -> Vec<GraphEvent> {
     self.journal.take()
   }

@@ -1,0 +1,78 @@
+// HMR for native environments: boundary propagation and invalidation run natively
+// (crates/graph/src/hmr.rs, Vite's `propagateUpdate` rules); this file turns the outcome into
+// Vite's payloads and log lines. It is reached through a `hotUpdate` hook that runs after every
+// user hook, and through the environment's `reloadModule` / `invalidateModule`.
+import path from 'node:path'
+
+const knownJsSrcRE = /\.(?:[jt]sx?|m[jt]s|vue|marko|svelte|astro|imba|mdx)(?:$|\?)/
+const cssLangsRE = /\.(css|less|sass|scss|styl|stylus|pcss|postcss|sss)(?:$|\?)/
+
+// Vite's `isExplicitImportRequired`: urls that are neither JS nor CSS need `?import`.
+function isExplicitImportRequired(url) {
+  const clean = url.replace(/[?#].*$/, '')
+  const isJs = knownJsSrcRE.test(clean) || (!path.extname(clean) && !clean.endsWith('/'))
+  return !isJs && !cssLangsRE.test(url)
+}
+
+const shortName = (file, root) => (file.startsWith(`${root}/`) ? path.posix.relative(root, file) : file)
+
+/**
+ * Vite's `updateModules` on the native graph. Returns `false` when a module is not known
+ * natively (Vite's own code then handles the update).
+ */
+export function updateModulesNatively(environment, file, modules, timestamp, firstInvalidatedBy) {
+  const mirror = environment._graphMirror
+  const keys = modules.map((mod) => mirror.keyOf(mod))
+  if (keys.some((key) => key === undefined)) return false
+  const outcome = environment._native.hmrUpdate(keys, timestamp, firstInvalidatedBy)
+  mirror.sync()
+  const { logger, config, hot } = environment
+  if (outcome.fullReload) {
+    const reason = outcome.reason ? ` (${outcome.reason})` : ''
+    logger.info(`page reload ${file}${reason}`, { clear: !firstInvalidatedBy, timestamp: true })
+    hot.send({ type: 'full-reload', triggeredBy: path.resolve(config.root, file), path: '*' })
+    return true
+  }
+  if (!outcome.boundaries.length) return true
+  const updates = outcome.boundaries.map(({ boundaryUrl, acceptedViaUrl, isWithinCircularImport }) => ({
+    type: 'js-update',
+    timestamp,
+    path: boundaryUrl,
+    acceptedPath: acceptedViaUrl,
+    explicitImportRequired: isExplicitImportRequired(acceptedViaUrl),
+    isWithinCircularImport,
+    firstInvalidatedBy,
+  }))
+  const paths = [...new Set(updates.map((u) => u.path))]
+  logger.info(`hmr update ${paths.join(', ')}`, { clear: !firstInvalidatedBy, timestamp: true })
+  hot.send({ type: 'update', updates })
+  return true
+}
+
+/** The `hotUpdate` hook that takes over Vite's JS propagation for a native environment. */
+export function nativeHmrPlugin(environment) {
+  return {
+    name: 'vite-env-native:hmr',
+    hotUpdate: {
+      order: 'post',
+      handler(options) {
+        if (this.environment !== environment || !options.modules.length) return
+        const file = shortName(options.file, environment.config.root)
+        // An empty list tells Vite the update is handled.
+        if (updateModulesNatively(environment, file, options.modules, options.timestamp)) return []
+      },
+    },
+  }
+}
+
+/** `DevEnvironment.invalidateModule` (a runner's `import.meta.hot.invalidate()`), natively. */
+export function invalidateNatively(environment, { path: url, message, firstInvalidatedBy }) {
+  const mod = environment.moduleGraph.urlToModuleMap.get(url)
+  if (!mod || !mod.isSelfAccepting || !(mod.lastHMRTimestamp > 0) || mod.lastHMRInvalidationReceived) return
+  mod.lastHMRInvalidationReceived = true
+  environment.logger.info(`hmr invalidate ${url}${message ? ` ${message}` : ''}`, { timestamp: true })
+  const file = shortName(mod.file, environment.config.root)
+  const importers = [...mod.importers].filter((importer) => importer !== mod)
+  if (!updateModulesNatively(environment, file, importers, mod.lastHMRTimestamp, firstInvalidatedBy)) return false
+  return true
+}
