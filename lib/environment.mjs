@@ -91,7 +91,14 @@ function withNativeCore(Base) {
     }
 
     fetchModule(id, importer, options) {
-      return this[NATIVE].fetchModule(id, importer ?? undefined, { ...this._remoteRunnerOptions, ...options }).then(toFetchResult)
+      return this[NATIVE].fetchModule(id, importer ?? undefined, { ...this._remoteRunnerOptions, ...options }).then((response) => {
+        // Vite's import analysis sends `prune` for modules that lost their last importer.
+        if (response.prunedPending) {
+          const paths = this[NATIVE].takePruned()
+          if (paths.length) this.hot.send({ type: 'prune', paths })
+        }
+        return toFetchResult(response)
+      })
     }
 
     async transformRequest(url) {

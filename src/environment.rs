@@ -32,6 +32,8 @@ pub struct JsFetchResponse {
   pub url: Option<String>,
   pub invalidate: Option<bool>,
   pub error: Option<JsEnvError>,
+  /// Modules were pruned: the JS side should take them and send Vite's `prune` payload.
+  pub pruned_pending: Option<bool>,
 }
 
 impl JsFetchResponse {
@@ -46,6 +48,7 @@ impl JsFetchResponse {
       url: None,
       invalidate: None,
       error: None,
+      pruned_pending: None,
     }
   }
 }
@@ -131,7 +134,7 @@ impl NativeEnvironment {
       inline_source_map: o.inline_source_map.unwrap_or(defaults.inline_source_map),
       start_offset: o.start_offset.unwrap_or(defaults.start_offset),
     });
-    match self
+    let response = match self
       .inner
       .fetch_module(&url, importer.as_deref(), options)
       .await
@@ -163,7 +166,17 @@ impl NativeEnvironment {
         error: Some((&*error).into()),
         ..JsFetchResponse::empty()
       },
+    };
+    JsFetchResponse {
+      pruned_pending: self.inner.has_pruned().then_some(true),
+      ..response
     }
+  }
+
+  /// Takes the pruned modules' urls (Vite's `handlePrunedModules` bookkeeping done natively).
+  #[napi(catch_unwind)]
+  pub fn take_pruned(&self) -> Vec<String> {
+    self.inner.take_pruned()
   }
 
   #[napi]

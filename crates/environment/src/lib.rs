@@ -61,6 +61,9 @@ pub struct Environment {
   /// JS plugins, installed once the JS side has resolved them (None: native only).
   plugins: std::sync::RwLock<Option<Arc<plugins::Plugins>>>,
   next_request_id: std::sync::atomic::AtomicU64,
+  /// Modules that lost their last importer, until JS sends Vite's `prune` payload for them.
+  pruned: std::sync::Mutex<Vec<NodeKey>>,
+  has_pruned: AtomicBool,
 }
 
 impl Environment {
@@ -75,6 +78,8 @@ impl Environment {
       closing: AtomicBool::new(false),
       plugins: std::sync::RwLock::new(None),
       next_request_id: std::sync::atomic::AtomicU64::new(0),
+      pruned: std::sync::Mutex::new(Vec::new()),
+      has_pruned: AtomicBool::new(false),
     })
   }
 
@@ -90,9 +95,15 @@ impl Environment {
     &self.resolver
   }
 
+  /// Vite's `resolvedIdToModuleUrl`: the url a module has in the graph. Virtual ids stay
+  /// unwrapped (`\0virtual:x`); code imports them by their browser url (`/@id/__x00__virtual:x`).
+  pub fn module_url(&self, id: &str) -> String {
+    ven_resolver::unwrap_id(&self.resolver.id_to_url(id))
+  }
+
   /// Vite's `moduleGraph.ensureEntryFromUrl`: the node of `url`, created if its id resolves.
   pub fn ensure_entry_from_url(&self, url: &str) -> Result<NodeKey, EnvError> {
-    let url = pipeline::strip_internal_queries(url);
+    let url = pipeline::module_url_of_request(url);
     if let Some(key) = self.graph.key_by_url(&url) {
       return Ok(key);
     }
@@ -100,7 +111,7 @@ impl Environment {
       .resolver
       .url_to_id(&url)
       .ok_or_else(|| EnvError::load_url(&url, Some(&url), None))?;
-    let key = self.graph.ensure_entry(&self.resolver.id_to_url(&id), &id);
+    let key = self.graph.ensure_entry(&self.module_url(&id), &id);
     // The url as asked for becomes an alias of the node, like Vite's unresolved-url map.
     self.graph.ensure_entry(&url, &id);
     Ok(key)
@@ -109,7 +120,7 @@ impl Environment {
   /// [`Self::ensure_entry_from_url`], also trying JS `resolveId` hooks for urls the native
   /// resolver does not know (Vite resolves every url through the whole plugin container).
   pub async fn ensure_entry_with_plugins(&self, url: &str) -> Result<NodeKey, EnvError> {
-    let url = pipeline::strip_internal_queries(url);
+    let url = pipeline::module_url_of_request(url);
     if let Some(key) = self.graph.key_by_url(&url) {
       return Ok(key);
     }
@@ -117,7 +128,7 @@ impl Environment {
       .url_to_id(&url)
       .await?
       .ok_or_else(|| EnvError::load_url(&url, Some(&url), None))?;
-    let key = self.graph.ensure_entry(&self.resolver.id_to_url(&id), &id);
+    let key = self.graph.ensure_entry(&self.module_url(&id), &id);
     self.graph.ensure_entry(&url, &id);
     Ok(key)
   }
@@ -156,6 +167,43 @@ impl Environment {
 
   pub fn invalidate_all(&self) {
     self.graph.invalidate_all(monotonic_now());
+  }
+
+  /// Some module was pruned since the last [`Self::take_pruned`] (cheap check for every fetch).
+  pub fn has_pruned(&self) -> bool {
+    self.has_pruned.load(Ordering::Relaxed)
+  }
+
+  /// Vite's `handlePrunedModules`: the pruned modules' urls, their HMR timestamp set to `now`.
+  pub fn take_pruned(&self) -> Vec<String> {
+    let keys = std::mem::take(
+      &mut *self
+        .pruned
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    self.has_pruned.store(false, Ordering::Relaxed);
+    let now = monotonic_now();
+    keys
+      .into_iter()
+      .filter_map(|key| {
+        self.graph.set_timestamps(key, Some(now), None);
+        self.graph.set_hmr_invalidation_received(key, false);
+        self.graph.with_node(key, |n| n.url.clone())
+      })
+      .collect()
+  }
+
+  pub(crate) fn record_pruned(&self, keys: Vec<NodeKey>) {
+    if keys.is_empty() {
+      return;
+    }
+    self
+      .pruned
+      .lock()
+      .unwrap_or_else(std::sync::PoisonError::into_inner)
+      .extend(keys);
+    self.has_pruned.store(true, Ordering::Relaxed);
   }
 
   /// Stop accepting work; in-flight requests finish.

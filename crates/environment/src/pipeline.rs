@@ -29,6 +29,12 @@ pub(crate) fn strip_internal_queries(url: &str) -> String {
   }
 }
 
+/// A requested url as the graph knows it: internal queries dropped and `/@id/` unwrapped
+/// (Vite's `fetchModule`, `ssrLoadModule` and the dev middleware unwrap before they look up a node).
+pub(crate) fn module_url_of_request(url: &str) -> String {
+  ven_resolver::unwrap_id(&strip_internal_queries(url))
+}
+
 /// One import found while transforming a module.
 struct FoundImport {
   url: String,
@@ -45,7 +51,7 @@ impl Environment {
         "Server is closed",
       )));
     }
-    let url = strip_internal_queries(url);
+    let url = module_url_of_request(url);
     let existing = self.pending.get(&url).map(|p| p.clone());
     if let Some(pending) = existing {
       let invalidated_at = self
@@ -135,7 +141,7 @@ impl Environment {
     let plugins = plugins.as_deref();
     let loaded = self.load(url, &id, plugins).await?;
     // Vite creates the node only once the module loaded.
-    let node_url = self.resolver.id_to_url(&id);
+    let node_url = self.module_url(&id);
     let key = self.graph.ensure_entry(&node_url, &id);
     self.graph.ensure_entry(url, &id);
 
@@ -168,7 +174,7 @@ impl Environment {
       .set_transform_result(key, Arc::clone(&result), started_at);
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
-        self.warmup_request(import.url.clone());
+        self.warmup_request(self.module_url(&import.id));
       }
     }
     Ok(result)
@@ -356,7 +362,9 @@ impl Environment {
     let mut imported = Vec::with_capacity(imports.len());
     let mut static_imported = HashSet::new();
     for import in imports {
-      let dep = self.graph.ensure_entry(&import.url, &import.id);
+      let dep = self
+        .graph
+        .ensure_entry(&self.module_url(&import.id), &import.id);
       by_url.insert(&import.url, dep);
       imported.push(dep);
       if import.kind == ImportKind::Static {
@@ -373,9 +381,9 @@ impl Environment {
       accepted_deps,
       accepted_exports: hmr.accepted_exports.clone(),
     };
-    // Pruned modules are reported through the graph journal; Vite's `prune` payload is HMR's job.
-    let _pruned = self
+    let pruned = self
       .graph
       .update_module_info(key, imported, static_imported, accept);
+    self.record_pruned(pruned);
   }
 }

@@ -1,23 +1,25 @@
-//! Finds `import.meta.hot.accept(...)` / `acceptExports(...)` calls (Vite's `lexAcceptedHmrDeps`).
+//! Finds `import.meta.hot.accept(...)` / `acceptExports(...)` calls (Vite's `lexAcceptedHmrDeps`)
+//! and, like Vite's import analysis, rewrites accepted dependency specifiers in place to the urls
+//! the runner knows the modules by (its HMR client matches `acceptedPath` against them).
 
 use swc_core::ecma::ast::{
   ArrayLit, CallExpr, Callee, Expr, ExprOrSpread, Lit, MemberExpr, MemberProp, MetaPropKind,
-  Module, OptCall, OptChainBase,
+  Module, OptCall, OptChainBase, Str,
 };
-use swc_core::ecma::visit::{Visit, VisitWith};
+use swc_core::ecma::visit::{VisitMut, VisitMutWith};
 
 use crate::{HmrInfo, ImportKind};
 
 /// Scans `module` (before `import.meta` is rewritten). Accepted deps go through `rewrite`.
 pub fn scan(
-  module: &Module,
+  module: &mut Module,
   rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
 ) -> HmrInfo {
   let mut scanner = Scanner {
     info: HmrInfo::default(),
     rewrite,
   };
-  module.visit_with(&mut scanner);
+  module.visit_mut_with(&mut scanner);
   scanner.info
 }
 
@@ -33,30 +35,31 @@ enum Method {
 }
 
 impl Scanner<'_> {
-  fn on_call(&mut self, callee: &Expr, args: &[ExprOrSpread]) {
+  fn on_call(&mut self, callee: &Expr, args: &mut [ExprOrSpread]) {
     let Some(method) = hot_method(callee) else {
       return;
     };
     let first = args
-      .first()
+      .first_mut()
       .filter(|a| a.spread.is_none())
-      .map(|a| &*a.expr);
+      .map(|a| &mut *a.expr);
     match method {
-      Method::Accept => match first.map(unparen) {
-        Some(Expr::Lit(Lit::Str(s))) => {
-          let spec = s.value.to_string_lossy();
-          self.add_dep(&spec);
-        }
+      Method::Accept => match first.map(unparen_mut) {
+        Some(Expr::Lit(Lit::Str(s))) => self.add_dep(s),
         Some(Expr::Array(arr)) => {
-          for spec in string_elements(arr) {
-            self.add_dep(&spec);
+          for elem in arr.elems.iter_mut().flatten() {
+            if elem.spread.is_none()
+              && let Expr::Lit(Lit::Str(s)) = &mut *elem.expr
+            {
+              self.add_dep(s);
+            }
           }
         }
         // `accept()`, `accept(cb)`: the module accepts its own updates.
         _ => self.info.is_self_accepting = true,
       },
       Method::AcceptExports => {
-        let names = match first.map(unparen) {
+        let names = match first.map(|e| &*e).map(unparen) {
           Some(Expr::Lit(Lit::Str(s))) => vec![s.value.to_string_lossy().into_owned()],
           Some(Expr::Array(arr)) => string_elements(arr),
           _ => Vec::new(),
@@ -71,8 +74,16 @@ impl Scanner<'_> {
     }
   }
 
-  fn add_dep(&mut self, spec: &str) {
-    let dep = (self.rewrite)(spec, ImportKind::Static).unwrap_or_else(|| spec.to_owned());
+  /// Records an accepted dependency and writes its rewritten url into the code.
+  fn add_dep(&mut self, literal: &mut Str) {
+    let spec = literal.value.to_string_lossy().into_owned();
+    let dep = match (self.rewrite)(&spec, ImportKind::Static) {
+      Some(url) => {
+        *literal = crate::ast_util::str_lit(&url);
+        url
+      }
+      None => spec,
+    };
     if !self.info.accepted_deps.contains(&dep) {
       self.info.accepted_deps.push(dep);
     }
@@ -89,6 +100,13 @@ fn string_elements(arr: &ArrayLit) -> Vec<String> {
       _ => None,
     })
     .collect()
+}
+
+fn unparen_mut(e: &mut Expr) -> &mut Expr {
+  match e {
+    Expr::Paren(p) => unparen_mut(&mut p.expr),
+    _ => e,
+  }
 }
 
 fn unparen(e: &Expr) -> &Expr {
@@ -124,16 +142,16 @@ fn as_member(e: &Expr) -> Option<&MemberExpr> {
   }
 }
 
-impl Visit for Scanner<'_> {
-  fn visit_call_expr(&mut self, n: &CallExpr) {
+impl VisitMut for Scanner<'_> {
+  fn visit_mut_call_expr(&mut self, n: &mut CallExpr) {
     if let Callee::Expr(callee) = &n.callee {
-      self.on_call(callee, &n.args);
+      self.on_call(callee, &mut n.args);
     }
-    n.visit_children_with(self);
+    n.visit_mut_children_with(self);
   }
 
-  fn visit_opt_call(&mut self, n: &OptCall) {
-    self.on_call(&n.callee, &n.args);
-    n.visit_children_with(self);
+  fn visit_mut_opt_call(&mut self, n: &mut OptCall) {
+    self.on_call(&n.callee, &mut n.args);
+    n.visit_mut_children_with(self);
   }
 }

@@ -1,0 +1,96 @@
+// HMR behaviours of Vite's playground/hmr-ssr, through a real dev server with file edits:
+// Vite's own environment (with Vite's runner) and ours (with our runner) must log the same
+// module evaluations and callbacks and send the same payloads.
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { copyFixture, repoRoot, startServer } from './helpers.mjs'
+
+const fixture = join(repoRoot, '__test__', 'fixtures', 'hmr')
+
+/** Waits until the runner logged `expected`, or fails after 10 s. */
+async function until(predicate, what) {
+  const start = Date.now()
+  while (!predicate()) {
+    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}; log: ${JSON.stringify(globalThis.__HMR_LOG__)}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+async function run(native) {
+  const copy = copyFixture(fixture)
+  globalThis.__HMR_LOG__ = []
+  const payloads = []
+  const server = await startServer(copy.dir, {
+    native,
+    server: { middlewareMode: true, ws: false, hmr: true, watch: { usePolling: true, interval: 20 } },
+  })
+  const env = server.environments.ssr
+  env.hot.api.outsideEmitter.on('send', (p) => {
+    if (p.type === 'connected' || (p.type === 'custom' && p.event === 'vite:invoke')) return
+    payloads.push(p.type === 'update' ? { type: 'update', updates: p.updates.map((u) => `${u.path} <- ${u.acceptedPath}`) } : p.type === 'full-reload' ? { type: 'full-reload' } : p.type === 'prune' ? { type: 'prune', paths: p.paths } : { type: p.type, event: p.event })
+  })
+  const log = () => globalThis.__HMR_LOG__
+  const logged = (line) => () => log().includes(line)
+  const edit = (file, from, to) => {
+    const path = join(copy.dir, 'src', file)
+    writeFileSync(path, readFileSync(path, 'utf8').replace(from, to))
+  }
+  const steps = {}
+  try {
+    await env.runner.import('/src/entry.ts')
+    steps.cold = [...log()]
+
+    const mark = (name) => {
+      steps[name] = log().splice(0)
+    }
+    mark('cold')
+    edit('self.ts', 'value: number = 1', 'value: number = 2')
+    await until(logged('self accept 2'), 'self accept')
+    mark('self-accept')
+
+    edit('dep.ts', "'dep-1'", "'dep-2'")
+    await until(logged('parent accepts dep dep-2'), 'accept dep')
+    mark('accept-dep')
+
+    edit('leaf.ts', "'leaf-1'", "'leaf-2'")
+    await until(logged('top evaluated mid(leaf-2)'), 'nested propagation')
+    mark('nested')
+
+    edit('inv.ts', "'inv-1'", "'inv-2'")
+    await until(logged('inv-parent evaluated with inv-2'), 'invalidate')
+    mark('invalidate')
+
+    env.hot.send('test:ping', { n: 7 })
+    await until(logged('ping 7'), 'custom event')
+    mark('custom-event')
+
+    edit('pruner.ts', "import { pruned } from './pruned'", 'const pruned = 0')
+    await until(logged('pruner evaluated 0'), 'pruner re-evaluated')
+    await until(() => payloads.some((p) => p.type === 'prune'), 'prune payload')
+    await until(logged('pruned prune callback'), 'prune callback')
+    mark('prune')
+
+    edit('plain.ts', "'plain-1'", "'plain-2'")
+    await until(() => payloads.some((p) => p.type === 'full-reload'), 'full reload')
+    await until(() => log().some((l) => l.startsWith('self evaluated')), 'entry re-executed')
+    mark('full-reload')
+    return { steps, payloads }
+  } catch (error) {
+    error.message = `${native ? 'native' : 'vite'}: ${error.message}; payloads ${JSON.stringify(payloads)}`
+    throw error
+  } finally {
+    await server.close()
+    copy.dispose()
+  }
+}
+
+test('hmr-ssr behaviours: same logs and payloads as Vite', async () => {
+  const expected = await run(false)
+  const actual = await run(true)
+  for (const step of Object.keys(expected.steps)) assert.deepEqual(actual.steps[step], expected.steps[step], step)
+  assert.deepEqual(actual.payloads, expected.payloads)
+  assert.ok(actual.steps['self-accept'].includes('self dispose 1'))
+  assert.ok(actual.payloads.some((p) => p.type === 'prune'))
+})
