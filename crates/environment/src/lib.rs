@@ -137,7 +137,7 @@ impl Environment {
   pub fn invalidate_module(&self, key: NodeKey, timestamp: f64, is_hmr: bool, soft: bool) {
     self.graph.invalidate_module(
       key,
-      &mut std::collections::HashSet::new(),
+      &mut ven_graph::KeySet::default(),
       timestamp,
       is_hmr,
       soft,

@@ -1,6 +1,6 @@
 //! `transformRequest`: dedup, cache, load, transform, graph update and pre-transform.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
@@ -360,7 +360,7 @@ impl Environment {
   fn record_imports(&self, key: NodeKey, imports: &[FoundImport], hmr: &ven_transform::HmrInfo) {
     let mut by_url: HashMap<&str, NodeKey> = HashMap::with_capacity(imports.len());
     let mut imported = Vec::with_capacity(imports.len());
-    let mut static_imported = HashSet::new();
+    let mut static_imported = ven_graph::KeySet::default();
     for import in imports {
       let dep = self
         .graph

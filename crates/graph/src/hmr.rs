@@ -1,9 +1,9 @@
 //! HMR boundary propagation with Vite's rules (`propagateUpdate`, `isNodeWithinCircularImports`,
 //! `updateModules`), iterative so that deep importer chains cannot overflow the stack.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
-use crate::{ModuleGraph, NodeKey};
+use crate::{KeySet, ModuleGraph, NodeKey};
 
 /// A module that accepts an update, and through which module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,11 +40,16 @@ impl<T> ModuleGraph<T> {
 
   /// Vite's `isNodeWithinCircularImports`: can `node` reach, through importers, any module of
   /// the chain that led to it (the chain includes `node` itself)?
-  fn is_within_circular_imports(&self, node: NodeKey, chain: &HashSet<NodeKey>) -> bool {
-    let mut seen = HashSet::from([node]);
+  fn is_within_circular_imports(&self, node: NodeKey, chain: &KeySet) -> bool {
+    let mut seen = KeySet::default();
+    seen.insert(node);
     let mut queue = VecDeque::from([node]);
+    // Order does not matter for a yes/no reachability answer: no sorting, one reused buffer.
+    let mut importers = Vec::new();
     while let Some(current) = queue.pop_front() {
-      for importer in self.importers_of(current) {
+      importers.clear();
+      self.with_node(current, |n| importers.extend(n.importers.iter().copied()));
+      for &importer in &importers {
         if importer == current {
           continue;
         }
@@ -64,17 +69,17 @@ impl<T> ModuleGraph<T> {
   pub fn propagate_update(
     &self,
     start: NodeKey,
-    traversed: &mut HashSet<NodeKey>,
+    traversed: &mut KeySet,
     boundaries: &mut Vec<Boundary>,
   ) -> bool {
     let mut chain: Vec<NodeKey> = Vec::new();
-    let mut on_chain: HashSet<NodeKey> = HashSet::new();
+    let mut on_chain = KeySet::default();
     let mut stack: Vec<Frame> = Vec::new();
 
     // Entering a node: Vite's checks before its importer loop. `None` = do not descend.
     let mut enter = |node: NodeKey,
                      chain: &mut Vec<NodeKey>,
-                     on_chain: &mut HashSet<NodeKey>,
+                     on_chain: &mut KeySet,
                      boundaries: &mut Vec<Boundary>|
      -> Result<Option<Frame>, ()> {
       if !traversed.insert(node) {
@@ -180,8 +185,8 @@ impl<T> ModuleGraph<T> {
     timestamp: f64,
     first_invalidated_by: Option<NodeKey>,
   ) -> HmrOutcome {
-    let mut invalidated = HashSet::new();
-    let mut traversed = HashSet::new();
+    let mut invalidated = KeySet::default();
+    let mut traversed = KeySet::default();
     let mut full_reload: Option<Option<&'static str>> = modules.is_empty().then_some(None);
     let mut updates = Vec::new();
     for &module in modules {

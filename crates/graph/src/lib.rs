@@ -11,7 +11,6 @@ mod journal;
 mod node;
 
 use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -22,7 +21,9 @@ pub use journal::GraphEvent;
 use journal::Journal;
 pub use node::{InvalidationState, ModuleNode, NodeKey};
 
-type FastMap<K, V> = DashMap<K, V, BuildHasherDefault<std::collections::hash_map::DefaultHasher>>;
+// Keys are small integers and paths we produce ourselves: no need for SipHash's DoS resistance.
+type FastMap<K, V> = DashMap<K, V, rustc_hash::FxBuildHasher>;
+pub type KeySet = HashSet<NodeKey, rustc_hash::FxBuildHasher>;
 
 /// HMR data of a module, as found in its code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -136,11 +137,11 @@ impl<T> ModuleGraph<T> {
     &self,
     key: NodeKey,
     imported: Vec<NodeKey>,
-    static_imported: HashSet<NodeKey>,
+    static_imported: KeySet,
     accept: AcceptInfo,
   ) -> Vec<NodeKey> {
     let mut unique = Vec::with_capacity(imported.len());
-    let mut seen = HashSet::with_capacity(imported.len());
+    let mut seen = KeySet::with_capacity_and_hasher(imported.len(), rustc_hash::FxBuildHasher);
     for dep in imported {
       if seen.insert(dep) {
         unique.push(dep);
@@ -211,15 +212,18 @@ impl<T> ModuleGraph<T> {
   pub fn invalidate_module(
     &self,
     key: NodeKey,
-    seen: &mut HashSet<NodeKey>,
+    seen: &mut KeySet,
     timestamp: f64,
     is_hmr: bool,
     soft: bool,
   ) {
     // Iterative walk: deep importer chains must not overflow the stack.
     let mut stack = vec![(key, soft)];
+    // One buffer for every node's importers: no allocation per visited node.
+    let mut importers = Vec::new();
     while let Some((key, soft)) = stack.pop() {
-      let Some(importers) = self.with_node_mut(key, |node| {
+      importers.clear();
+      let Some(visit) = self.with_node_mut(key, |node| {
         let previous = node.invalidation_state.kind();
         if soft {
           if node.invalidation_state == InvalidationState::Valid {
@@ -232,7 +236,7 @@ impl<T> ModuleGraph<T> {
           node.invalidation_state = InvalidationState::Hard;
         }
         if seen.contains(&key) && previous == node.invalidation_state.kind() {
-          return None;
+          return false;
         }
         if is_hmr {
           node.last_hmr_timestamp = timestamp;
@@ -241,13 +245,16 @@ impl<T> ModuleGraph<T> {
           node.last_invalidation_timestamp = timestamp;
         }
         node.transform_result = None;
-        Some(node.importers.iter().copied().collect::<Vec<_>>())
+        importers.extend(node.importers.iter().copied());
+        true
       }) else {
         continue;
       };
-      let Some(importers) = importers else { continue };
+      if !visit {
+        continue;
+      }
       seen.insert(key);
-      for importer in importers {
+      for &importer in &importers {
         let edge = self.with_node(importer, |imp| {
           (
             imp.accepted_hmr_deps.contains(&key),
@@ -267,7 +274,7 @@ impl<T> ModuleGraph<T> {
   /// Vite's `onFileChange`: invalidates every module of the file.
   pub fn on_file_change(&self, file: &str, timestamp: f64) -> Vec<NodeKey> {
     let keys = self.keys_by_file(file);
-    let mut seen = HashSet::new();
+    let mut seen = KeySet::default();
     for key in &keys {
       self.invalidate_module(*key, &mut seen, timestamp, false, false);
     }
@@ -299,7 +306,7 @@ impl<T> ModuleGraph<T> {
   /// Vite's `invalidateAll`.
   pub fn invalidate_all(&self, timestamp: f64) {
     let keys: Vec<NodeKey> = self.id_to_key.iter().map(|e| *e.value()).collect();
-    let mut seen = HashSet::new();
+    let mut seen = KeySet::default();
     for key in keys {
       self.invalidate_module(key, &mut seen, timestamp, false, false);
     }

@@ -1,7 +1,8 @@
 //! One module node and its invalidation state.
 
-use std::collections::HashSet;
 use std::sync::Arc;
+
+use crate::KeySet;
 
 /// Stable handle of a node; also the identity the JS mirror keys its objects by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,10 +41,10 @@ pub struct ModuleNode<T> {
   pub url: String,
   pub id: String,
   pub file: String,
-  pub importers: HashSet<NodeKey>,
+  pub importers: KeySet,
   pub imported: Vec<NodeKey>,
   /// Subset of `imported` that the code imports statically (used by soft invalidation).
-  pub static_imported: HashSet<NodeKey>,
+  pub static_imported: KeySet,
   pub accepted_hmr_deps: Vec<NodeKey>,
   pub accepted_hmr_exports: Option<Vec<String>>,
   /// `None` until the module was analysed (HMR propagation stops there, as in Vite).
@@ -62,9 +63,9 @@ impl<T> ModuleNode<T> {
       url,
       id,
       file,
-      importers: HashSet::new(),
+      importers: KeySet::default(),
       imported: Vec::new(),
-      static_imported: HashSet::new(),
+      static_imported: KeySet::default(),
       accepted_hmr_deps: Vec::new(),
       accepted_hmr_exports: None,
       is_self_accepting: Some(false),

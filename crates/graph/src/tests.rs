@@ -1,7 +1,6 @@
 // Timestamps are whole milliseconds, stored exactly in f64: exact comparison is intended.
 #![allow(clippy::float_cmp)]
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::*;
@@ -12,8 +11,8 @@ fn graph_abc() -> (ModuleGraph<String>, NodeKey, NodeKey, NodeKey) {
   let a = g.ensure_entry("/a.ts", "/r/a.ts");
   let b = g.ensure_entry("/b.ts", "/r/b.ts");
   let c = g.ensure_entry("/c.ts", "/r/c.ts");
-  g.update_module_info(a, vec![b], HashSet::from([b]), AcceptInfo::default());
-  g.update_module_info(b, vec![c], HashSet::from([c]), AcceptInfo::default());
+  g.update_module_info(a, vec![b], KeySet::from_iter([b]), AcceptInfo::default());
+  g.update_module_info(b, vec![c], KeySet::from_iter([c]), AcceptInfo::default());
   for k in [a, b, c] {
     assert!(g.set_transform_result(k, Arc::new(format!("code{}", k.0)), 1.0));
   }
@@ -45,7 +44,7 @@ fn update_module_info_sets_importers_and_reports_pruned() {
   let (g, a, b, c) = graph_abc();
   assert!(g.with_node(b, |n| n.importers.contains(&a)).unwrap());
   assert!(g.with_node(c, |n| n.importers.contains(&b)).unwrap());
-  let pruned = g.update_module_info(b, vec![], HashSet::new(), AcceptInfo::default());
+  let pruned = g.update_module_info(b, vec![], KeySet::default(), AcceptInfo::default());
   assert_eq!(pruned, vec![c]);
   assert!(g.with_node(c, |n| n.importers.is_empty()).unwrap());
 }
@@ -53,14 +52,14 @@ fn update_module_info_sets_importers_and_reports_pruned() {
 #[test]
 fn duplicate_imports_are_recorded_once() {
   let (g, a, b, _) = graph_abc();
-  g.update_module_info(a, vec![b, b], HashSet::from([b]), AcceptInfo::default());
+  g.update_module_info(a, vec![b, b], KeySet::from_iter([b]), AcceptInfo::default());
   assert_eq!(g.with_node(a, |n| n.imported.clone()).unwrap(), vec![b]);
 }
 
 #[test]
 fn invalidation_walks_importers_and_clears_results() {
   let (g, a, b, c) = graph_abc();
-  let mut seen = HashSet::new();
+  let mut seen = KeySet::default();
   g.invalidate_module(c, &mut seen, 5.0, false, false);
   assert!(g.transform_result(c).is_none());
   // Importers that statically import are soft-invalidated: result kept for reuse.
@@ -88,14 +87,14 @@ fn accepted_dep_stops_invalidation() {
   g.update_module_info(
     b,
     vec![c],
-    HashSet::from([c]),
+    KeySet::from_iter([c]),
     AcceptInfo {
       is_self_accepting: false,
       accepted_deps: vec![c],
       accepted_exports: None,
     },
   );
-  g.invalidate_module(c, &mut HashSet::new(), 7.0, true, false);
+  g.invalidate_module(c, &mut KeySet::default(), 7.0, true, false);
   assert!(g.transform_result(b).is_some());
   assert!(g.transform_result(a).is_some());
   assert_eq!(g.with_node(c, |n| n.last_hmr_timestamp).unwrap(), 7.0);
@@ -108,7 +107,7 @@ fn accepted_dep_stops_invalidation() {
 #[test]
 fn stale_results_are_not_cached() {
   let (g, _, _, c) = graph_abc();
-  g.invalidate_module(c, &mut HashSet::new(), 10.0, false, false);
+  g.invalidate_module(c, &mut KeySet::default(), 10.0, false, false);
   assert!(!g.set_transform_result(c, Arc::new("old".into()), 9.0));
   assert!(g.transform_result(c).is_none());
   assert!(g.set_transform_result(c, Arc::new("new".into()), 11.0));
@@ -121,8 +120,8 @@ fn stale_results_are_not_cached() {
 #[test]
 fn cycles_terminate() {
   let (g, a, _, c) = graph_abc();
-  g.update_module_info(c, vec![a], HashSet::from([a]), AcceptInfo::default());
-  let mut seen = HashSet::new();
+  g.update_module_info(c, vec![a], KeySet::from_iter([a]), AcceptInfo::default());
+  let mut seen = KeySet::default();
   g.invalidate_module(a, &mut seen, 3.0, false, false);
   assert_eq!(seen.len(), 3);
 }
@@ -137,11 +136,11 @@ fn deep_chains_do_not_overflow() {
     g.update_module_info(
       pair[0],
       vec![pair[1]],
-      HashSet::from([pair[1]]),
+      KeySet::from_iter([pair[1]]),
       AcceptInfo::default(),
     );
   }
-  let mut seen = HashSet::new();
+  let mut seen = KeySet::default();
   g.invalidate_module(keys[keys.len() - 1], &mut seen, 1.0, false, false);
   assert_eq!(seen.len(), keys.len());
 }
@@ -195,7 +194,7 @@ mod hmr {
   #[test]
   fn self_accepting_module_is_its_own_boundary() {
     let (g, _, _, c) = graph_abc();
-    g.update_module_info(c, vec![], HashSet::new(), accept(true, vec![]));
+    g.update_module_info(c, vec![], KeySet::default(), accept(true, vec![]));
     let outcome = g.hmr_update(&[c], 9.0, None);
     assert_eq!(
       outcome,
@@ -212,7 +211,7 @@ mod hmr {
   #[test]
   fn importer_accepting_the_dep_is_the_boundary() {
     let (g, _, b, c) = graph_abc();
-    g.update_module_info(b, vec![c], HashSet::from([c]), accept(false, vec![c]));
+    g.update_module_info(b, vec![c], KeySet::from_iter([c]), accept(false, vec![c]));
     assert_eq!(
       g.hmr_update(&[c], 1.0, None),
       HmrOutcome::Update(vec![Boundary {
@@ -234,7 +233,7 @@ mod hmr {
   fn boundary_inside_a_cycle_is_flagged() {
     let (g, a, b, c) = graph_abc();
     // c accepts itself and imports a: a → b → c → a.
-    g.update_module_info(c, vec![a], HashSet::from([a]), accept(true, vec![]));
+    g.update_module_info(c, vec![a], KeySet::from_iter([a]), accept(true, vec![]));
     let HmrOutcome::Update(boundaries) = g.hmr_update(&[c], 1.0, None) else {
       panic!("expected an update")
     };
@@ -252,7 +251,7 @@ mod hmr {
   #[test]
   fn invalidation_accepted_by_its_first_invalidator_reloads() {
     let (g, _, b, c) = graph_abc();
-    g.update_module_info(b, vec![c], HashSet::from([c]), accept(false, vec![c]));
+    g.update_module_info(b, vec![c], KeySet::from_iter([c]), accept(false, vec![c]));
     assert_eq!(
       g.hmr_update(&[c], 1.0, Some(c)),
       HmrOutcome::FullReload(Some("circular import invalidate"))
@@ -269,14 +268,14 @@ mod hmr {
       g.update_module_info(
         pair[0],
         vec![pair[1]],
-        HashSet::from([pair[1]]),
+        KeySet::from_iter([pair[1]]),
         AcceptInfo::default(),
       );
     }
     g.update_module_info(
       keys[0],
       vec![keys[1]],
-      HashSet::from([keys[1]]),
+      KeySet::from_iter([keys[1]]),
       accept(true, vec![]),
     );
     let HmrOutcome::Update(boundaries) = g.hmr_update(&[keys[keys.len() - 1]], 1.0, None) else {
