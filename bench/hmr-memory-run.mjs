@@ -1,0 +1,58 @@
+// One process of bench/hmr-memory.mjs: cold load, then many HMR edit cycles of a self-accepting
+// module, each waited for until the runner applied it; RSS and heap (after a full GC) sampled.
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs, importPackage, round } from './harness/lib.mjs'
+
+const args = parseArgs(process.argv.slice(2))
+const appDir = path.resolve(args._[0])
+const cycles = Number(args.cycles ?? 1000)
+const { mod: vite } = await importPackage(path.resolve(args['vite-dir']))
+const envPkg = args['env-pkg'] ? (await importPackage(path.resolve(args['env-pkg']))).mod : null
+const server = await vite.createServer({
+  root: appDir,
+  logLevel: 'error',
+  appType: 'custom',
+  server: { middlewareMode: true, hmr: true },
+  optimizeDeps: { noDiscovery: true },
+  plugins: envPkg ? [envPkg.nativeEnvironments()] : [],
+})
+const runner = server.environments.ssr.runner
+const entry = await runner.import('/src/entry-server.ts')
+const n = entry.EXPECTED_MODULES
+const width = Math.max(4, String(n - 1).length)
+const file = path.join(appDir, `src/mods/g${String(Math.floor((n - 1) / 50)).padStart(2, '0')}/m${String(n - 1).padStart(width, '0')}.ts`)
+const original = fs.readFileSync(file, 'utf8')
+const revRe = /export const (REV_m\d+) = \d+;/
+const watcher = server.watcher
+if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 5000))])
+const listeners = runner.hmrClient.customListenersMap
+const applied = () =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('edit not applied within 10 s')), 10_000)
+    const done = () => {
+      clearTimeout(timer)
+      listeners.set('vite:afterUpdate', listeners.get('vite:afterUpdate').filter((l) => l !== done))
+      resolve()
+    }
+    listeners.set('vite:afterUpdate', [...(listeners.get('vite:afterUpdate') ?? []), done])
+  })
+const measure = () => {
+  globalThis.gc?.()
+  const m = process.memoryUsage()
+  return { rssMB: round(m.rss / 2 ** 20), heapMB: round(m.heapUsed / 2 ** 20) }
+}
+const samples = []
+try {
+  for (let k = 1; k <= cycles; k++) {
+    const done = applied()
+    fs.writeFileSync(file, original.replace(revRe, `export const $1 = ${k};`))
+    await done
+    if (k === Math.min(100, cycles) || k % 250 === 0) samples.push({ cycle: k, ...measure() })
+  }
+} finally {
+  fs.writeFileSync(file, original)
+}
+console.log(JSON.stringify({ n, cycles, samples }))
+await server.close()
+process.exit(0)
