@@ -2,7 +2,7 @@
 // Vite's own environment (with Vite's runner) and ours (with our runner) must log the same
 // module evaluations and callbacks and send the same payloads.
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { copyFixture, repoRoot, startServer } from './helpers.mjs'
@@ -22,8 +22,30 @@ async function run(native) {
   const copy = copyFixture(fixture)
   globalThis.__HMR_LOG__ = []
   const payloads = []
+  const counterFile = join(copy.dir, 'src', 'counter.txt')
+  // A virtual module built from a file, updated through a `hotUpdate` hook like framework plugins do.
+  const virtualCounter = {
+    name: 'virtual-counter',
+    resolveId(id) {
+      if (id === 'virtual:counter') return '\0virtual:counter'
+    },
+    load(id) {
+      if (id !== '\0virtual:counter') return
+      this.addWatchFile(counterFile)
+      return `export const count = ${Number(readFileSync(counterFile, 'utf8'))}`
+    },
+    hotUpdate({ file }) {
+      if (file !== counterFile) return
+      const graph = this.environment.moduleGraph
+      const mod = graph.getModuleById('\0virtual:counter')
+      if (!mod) return []
+      graph.invalidateModule(mod)
+      return [mod]
+    },
+  }
   const server = await startServer(copy.dir, {
     native,
+    plugins: [virtualCounter],
     server: { middlewareMode: true, ws: false, hmr: true, watch: { usePolling: true, interval: 20 } },
   })
   const env = server.environments.ssr
@@ -72,9 +94,27 @@ async function run(native) {
     await until(logged('pruned prune callback'), 'prune callback')
     mark('prune')
 
+    edit('cyc-a.ts', "'a-1'", "'a-2'")
+    await until(() => log().some((l) => l.startsWith('cyc-a evaluated a-2')), 'circular self-accept')
+    mark('circular')
+
+    writeFileSync(counterFile, '2')
+    await until(logged('virtual-user evaluated 2'), 'virtual module update')
+    mark('virtual')
+
+    const deletable = join(copy.dir, 'src', 'deletable.ts')
+    const deletableSource = readFileSync(deletable, 'utf8')
+    const before = payloads.length
+    unlinkSync(deletable)
+    await until(() => payloads.length > before, 'payload for the deleted file')
+    writeFileSync(deletable, deletableSource.replace("'here'", "'back'"))
+    await until(logged('del-parent evaluated back'), 'restore')
+    mark('delete-restore')
+
     edit('plain.ts', "'plain-1'", "'plain-2'")
     await until(() => payloads.some((p) => p.type === 'full-reload'), 'full reload')
-    await until(() => log().some((l) => l.startsWith('self evaluated')), 'entry re-executed')
+    // The runner re-executes the whole entry; `del-parent` is the last module it evaluates.
+    await until(logged('del-parent evaluated back'), 'entry re-executed')
     mark('full-reload')
     return { steps, payloads }
   } catch (error) {

@@ -13,7 +13,8 @@ const server = await vite.createServer({
   root: appDir,
   logLevel: 'error',
   appType: 'custom',
-  server: { middlewareMode: true, hmr: true },
+  // No client websocket: only the server-side channel of the SSR runner is measured.
+  server: { middlewareMode: true, hmr: true, ws: false },
   optimizeDeps: { noDiscovery: true },
   plugins: envPkg ? [envPkg.nativeEnvironments()] : [],
 })
@@ -26,15 +27,26 @@ const original = fs.readFileSync(file, 'utf8')
 const revRe = /export const (REV_m\d+) = \d+;/
 const watcher = server.watcher
 if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 5000))])
+// An update inside an import cycle makes the runner reload the entry instead of patching:
+// an edit is applied at `vite:afterUpdate` or when that re-import of the entry finishes.
 const listeners = runner.hmrClient.customListenersMap
+let onEntryImport = null
+const originalImport = runner.import.bind(runner)
+runner.import = (url) => {
+  const result = originalImport(url)
+  if (url === '/src/entry-server.ts' && onEntryImport) onEntryImport(result)
+  return result
+}
 const applied = () =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('edit not applied within 10 s')), 10_000)
     const done = () => {
       clearTimeout(timer)
-      listeners.set('vite:afterUpdate', listeners.get('vite:afterUpdate').filter((l) => l !== done))
+      onEntryImport = null
+      listeners.set('vite:afterUpdate', (listeners.get('vite:afterUpdate') ?? []).filter((l) => l !== done))
       resolve()
     }
+    onEntryImport = (result) => result.then(done, reject)
     listeners.set('vite:afterUpdate', [...(listeners.get('vite:afterUpdate') ?? []), done])
   })
 const measure = () => {

@@ -18,7 +18,7 @@ const server = await vite.createServer({
   root: appDir,
   logLevel: 'error',
   appType: 'custom',
-  server: { middlewareMode: true, hmr: true },
+  server: { middlewareMode: true, hmr: true, ws: false },
   optimizeDeps: { noDiscovery: true },
   plugins: envPkg ? [envPkg.nativeEnvironments()] : [],
   environments: { ssr: { dev: {} } },
