@@ -283,16 +283,20 @@ impl Environment {
     if needs_js.is_empty() {
       return Ok((output, imports));
     }
-    let mut answers = HashMap::with_capacity(needs_js.len());
-    for specifier in needs_js {
-      if answers.contains_key(&specifier) {
-        continue;
-      }
+    // Like Vite's import analysis (`Promise.all` over a module's imports), the specifiers are
+    // resolved concurrently, started in source order; each distinct specifier once.
+    let mut seen = std::collections::HashSet::new();
+    let specifiers = needs_js.into_iter().filter(|s| seen.insert(s.clone()));
+    let resolutions = futures_util::future::join_all(specifiers.map(|specifier| async {
       let resolution = self
         .resolve_with_plugins(&specifier, Some(id), plugins)
-        .await?;
-      answers.insert(specifier, resolution);
-    }
+        .await;
+      resolution.map(|r| (specifier, r))
+    }))
+    .await;
+    let answers = resolutions
+      .into_iter()
+      .collect::<Result<HashMap<_, _>, _>>()?;
     let (output, imports, _) = run(answers).await?;
     Ok((output, imports))
   }
