@@ -26,7 +26,7 @@ const file = path.join(appDir, `src/mods/g${String(Math.floor((n - 1) / 50)).pad
 const original = fs.readFileSync(file, 'utf8')
 const revRe = /export const (REV_m\d+) = \d+;/
 const watcher = server.watcher
-if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 5000))])
+if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 60_000))])
 // An update inside an import cycle makes the runner reload the entry instead of patching:
 // an edit is applied at `vite:afterUpdate` or when that re-import of the entry finishes.
 const listeners = runner.hmrClient.customListenersMap

@@ -39,7 +39,7 @@ const pick = (k) => (kind === 'update' ? N - 1 - (k % 20) : Math.floor(N / 2) + 
 const revRe = /export const (REV_m\d+) = \d+;/
 
 const watcher = server.watcher
-if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 5000))])
+if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 60_000))])
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const emitter = env.hot.api.outsideEmitter
 // A full reload makes the runner re-import the entry: observe that call.
