@@ -187,7 +187,7 @@ impl<T> ModuleGraph<T> {
   /// Stores a transform result unless the node was invalidated after `started_at`
   /// (Vite's rule: a result computed from stale input is returned but not cached).
   pub fn set_transform_result(&self, key: NodeKey, result: Arc<T>, started_at: f64) -> bool {
-    let stored = self
+    self
       .with_node_mut(key, |n| {
         if started_at > n.last_invalidation_timestamp {
           n.transform_result = Some(result);
@@ -197,8 +197,7 @@ impl<T> ModuleGraph<T> {
           false
         }
       })
-      .unwrap_or(false);
-    stored
+      .unwrap_or(false)
   }
 
   pub fn transform_result(&self, key: NodeKey) -> Option<Arc<T>> {
