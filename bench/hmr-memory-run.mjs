@@ -2,31 +2,17 @@
 // module, each waited for until the runner applied it; RSS and heap (after a full GC) sampled.
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseArgs, importPackage, round } from './harness/lib.mjs'
+import { parseArgs, round } from './harness/lib.mjs'
+import { moduleFile, startHmrServer } from './hmr-server.mjs'
 
 const args = parseArgs(process.argv.slice(2))
 const appDir = path.resolve(args._[0])
 const cycles = Number(args.cycles ?? 1000)
-const { mod: vite } = await importPackage(path.resolve(args['vite-dir']))
-const envPkg = args['env-pkg'] ? (await importPackage(path.resolve(args['env-pkg']))).mod : null
-const server = await vite.createServer({
-  root: appDir,
-  logLevel: 'error',
-  appType: 'custom',
-  // No client websocket: only the server-side channel of the SSR runner is measured.
-  server: { middlewareMode: true, hmr: true, ws: false },
-  optimizeDeps: { noDiscovery: true },
-  plugins: envPkg ? [envPkg.nativeEnvironments()] : [],
-})
-const runner = server.environments.ssr.runner
-const entry = await runner.import('/src/entry-server.ts')
+const { server, runner, entry, watcher } = await startHmrServer(args)
 const n = entry.EXPECTED_MODULES
-const width = Math.max(4, String(n - 1).length)
-const file = path.join(appDir, `src/mods/g${String(Math.floor((n - 1) / 50)).padStart(2, '0')}/m${String(n - 1).padStart(width, '0')}.ts`)
+const file = moduleFile(appDir, n, n - 1)
 const original = fs.readFileSync(file, 'utf8')
 const revRe = /export const (REV_m\d+) = \d+;/
-const watcher = server.watcher
-if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 60_000))])
 // One cycle = the server sent the edit's HMR payload and the runner finished handling it
 // (`vite:afterUpdate`; a module inside an import cycle makes Vite's runner reload instead, so
 // after at most 200 ms the next edit starts anyway).

@@ -5,41 +5,25 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { parseArgs, importPackage, stats, round } from './harness/lib.mjs'
+import { parseArgs, stats, round } from './harness/lib.mjs'
+import { ENTRY, moduleFile, startHmrServer } from './hmr-server.mjs'
 
 const args = parseArgs(process.argv.slice(2))
 const appDir = path.resolve(args._[0])
 const edits = Number(args.edits ?? 10)
 const kind = args.kind ?? 'update'
-const { mod: vite } = await importPackage(path.resolve(args['vite-dir']))
-const envPkg = args['env-pkg'] ? (await importPackage(path.resolve(args['env-pkg']))).mod : null
-
-const server = await vite.createServer({
-  root: appDir,
-  logLevel: 'error',
-  appType: 'custom',
-  server: { middlewareMode: true, hmr: true, ws: false },
-  optimizeDeps: { noDiscovery: true },
-  plugins: envPkg ? [envPkg.nativeEnvironments()] : [],
-  environments: { ssr: { dev: {} } },
-})
+const { server, runner, watcher, entry: cold } = await startHmrServer(args)
 const env = server.environments.ssr
-const runner = env.runner
-const ENTRY = '/src/entry-server.ts'
-let entry = await runner.import(ENTRY)
+let entry = cold
 const N = entry.EXPECTED_MODULES
 const first = await entry.render('/')
 if (first.modules !== N) throw new Error(`rendered ${first.modules} modules, expected ${N}`)
 
-const width = Math.max(4, String(N - 1).length)
-const rel = (i) => `src/mods/g${String(Math.floor(i / 50)).padStart(2, '0')}/m${String(i).padStart(width, '0')}.ts`
 // update: a self-accepting leaf (the last 20 modules accept themselves); reload: a module in the
 // middle of the graph with no boundary above it.
 const pick = (k) => (kind === 'update' ? N - 1 - (k % 20) : Math.floor(N / 2) + k)
 const revRe = /export const (REV_m\d+) = \d+;/
 
-const watcher = server.watcher
-if (!watcher._readyEmitted) await Promise.race([new Promise((r) => watcher.once('ready', r)), new Promise((r) => setTimeout(r, 60_000))])
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const emitter = env.hot.api.outsideEmitter
 // A full reload makes the runner re-import the entry: observe that call.
@@ -58,7 +42,7 @@ const originals = new Map()
 try {
   for (let k = 1; k <= edits; k++) {
     const i = pick(k)
-    const file = path.join(appDir, rel(i))
+    const file = moduleFile(appDir, N, i)
     if (!originals.has(file)) originals.set(file, fs.readFileSync(file, 'utf8'))
     let changedAt = 0
     const onChange = (f) => {
