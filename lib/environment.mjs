@@ -9,13 +9,11 @@ import {
   DevEnvironment as ViteDevEnvironment,
 } from 'vite'
 import { GraphMirror } from './graph-mirror.mjs'
-import { invalidateNatively, nativeHmrPlugin, updateModulesNatively } from './hmr.mjs'
+import { invalidateNatively, nativeHmrPlugin, reloadNatively } from './hmr.mjs'
 import { installPluginBridge } from './plugin-bridge.mjs'
-import { NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
+import { NATIVE, NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
 import { nativeOptions } from './options.mjs'
-
-const NATIVE = Symbol.for('vite-env-native.native')
 
 /**
  * Vite's `moduleRunnerTransform(code, inMap, url, originalCode, options)` on the native transform:
@@ -56,7 +54,6 @@ function withNativeCore(Base) {
       super(name, config, context)
       const native = new NativeEnvironment(nativeOptions(name, this.config))
       Object.defineProperty(this, NATIVE, { value: native })
-      Object.defineProperty(this, '_native', { value: native })
       const graph = this.moduleGraph
       const mirror = new GraphMirror(native, graph)
       this._graphMirror = mirror
@@ -82,8 +79,7 @@ function withNativeCore(Base) {
 
     async reloadModule(module) {
       if (this.config.server.hmr === false || !module.file) return
-      const file = module.file.startsWith(`${this.config.root}/`) ? module.file.slice(this.config.root.length + 1) : module.file
-      if (!updateModulesNatively(this, file, [module], Date.now())) await super.reloadModule(module)
+      if (!reloadNatively(this, module)) await super.reloadModule(module)
     }
 
     invalidateModule(m, client) {

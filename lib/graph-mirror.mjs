@@ -5,11 +5,14 @@
 // changes on every edit (timestamps, transform result) is read from the native graph when a
 // node's property is read. Neither the cold path nor HMR propagation pays for the mirror.
 
+// Vite's `removeTimestampQuery` + `removeImportQuery`: `?t=…` and `?import` never name a module.
+const trailingSeparator = /[?&]$/
 const cleanQueries = (url) =>
   url
-    .replace(/[?&]t=\d+&?/, (m) => (m.startsWith('?') && m.endsWith('&') ? '?' : m.startsWith('?') ? '' : m.endsWith('&') ? '&' : ''))
-    .replace(/[?&]import(?=&|$)/, '')
-    .replace(/\?$/, '')
+    .replace(/\bt=\d{13}&?\b/, '')
+    .replace(trailingSeparator, '')
+    .replace(/(\?|&)import=?(?:&|$)/, '$1')
+    .replace(trailingSeparator, '')
 
 export class GraphMirror {
   /**

@@ -3,6 +3,7 @@
 // Vite's payloads and log lines. It is reached through a `hotUpdate` hook that runs after every
 // user hook, and through the environment's `reloadModule` / `invalidateModule`.
 import path from 'node:path'
+import { NATIVE } from './native.mjs'
 
 const knownJsSrcRE = /\.(?:[jt]sx?|m[jt]s|vue|marko|svelte|astro|imba|mdx)(?:$|\?)/
 const cssLangsRE = /\.(css|less|sass|scss|styl|stylus|pcss|postcss|sss)(?:$|\?)/
@@ -16,16 +17,17 @@ function isExplicitImportRequired(url) {
 
 const shortName = (file, root) => (file.startsWith(`${root}/`) ? path.posix.relative(root, file) : file)
 
+const nativeKeys = (environment, modules) => modules.map((mod) => environment._graphMirror.keyOf(mod))
+
 /**
  * Vite's `updateModules` on the native graph. Returns `false` when a module is not known
  * natively (Vite's own code then handles the update).
  */
 export function updateModulesNatively(environment, file, modules, timestamp, firstInvalidatedBy) {
-  const mirror = environment._graphMirror
-  const keys = modules.map((mod) => mirror.keyOf(mod))
-  if (keys.some((key) => key === undefined)) return false
-  const outcome = environment._native.hmrUpdate(keys, timestamp, firstInvalidatedBy)
-  mirror.sync()
+  const keys = nativeKeys(environment, modules)
+  if (keys.includes(undefined)) return false
+  const outcome = environment[NATIVE].hmrUpdate(keys, timestamp, firstInvalidatedBy)
+  environment._graphMirror.sync()
   const { logger, config, hot } = environment
   if (outcome.fullReload) {
     const reason = outcome.reason ? ` (${outcome.reason})` : ''
@@ -65,14 +67,22 @@ export function nativeHmrPlugin(environment) {
   }
 }
 
-/** `DevEnvironment.invalidateModule` (a runner's `import.meta.hot.invalidate()`), natively. */
+/** `DevEnvironment.reloadModule`, natively; `false` when the module is not a native node. */
+export function reloadNatively(environment, module) {
+  return updateModulesNatively(environment, shortName(module.file, environment.config.root), [module], Date.now())
+}
+
+/**
+ * `DevEnvironment.invalidateModule` (a runner's `import.meta.hot.invalidate()`), natively;
+ * `false` when the importers are not all native nodes (Vite's own method then runs).
+ */
 export function invalidateNatively(environment, { path: url, message, firstInvalidatedBy }) {
   const mod = environment.moduleGraph.urlToModuleMap.get(url)
-  if (!mod || !mod.isSelfAccepting || !(mod.lastHMRTimestamp > 0) || mod.lastHMRInvalidationReceived) return
+  if (!mod) return true
+  const importers = [...mod.importers].filter((importer) => importer !== mod)
+  if (nativeKeys(environment, importers).includes(undefined)) return false
+  if (!mod.isSelfAccepting || !(mod.lastHMRTimestamp > 0) || mod.lastHMRInvalidationReceived) return true
   mod.lastHMRInvalidationReceived = true
   environment.logger.info(`hmr invalidate ${url}${message ? ` ${message}` : ''}`, { timestamp: true })
-  const file = shortName(mod.file, environment.config.root)
-  const importers = [...mod.importers].filter((importer) => importer !== mod)
-  if (!updateModulesNatively(environment, file, importers, mod.lastHMRTimestamp, firstInvalidatedBy)) return false
-  return true
+  return updateModulesNatively(environment, shortName(mod.file, environment.config.root), importers, mod.lastHMRTimestamp, firstInvalidatedBy)
 }
