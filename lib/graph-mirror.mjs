@@ -113,25 +113,17 @@ export class GraphMirror {
     graph.invalidateModule = (mod, seen = new Set(), timestamp = Date.now(), isHmr = false, softInvalidate = false) => {
       const key = this.keyOf(mod)
       if (key === undefined) return original.invalidateModule(mod, seen, timestamp, isHmr, softInvalidate)
+      // Invalidation changes no structure: the nodes read their new state on demand.
       native.invalidateModule(key, timestamp, isHmr, softInvalidate)
-      this.sync()
       seen.add(mod)
     }
-    graph.onFileChange = (file) => {
-      native.onFileChange(file)
-      this.sync()
-    }
+    graph.onFileChange = (file) => native.onFileChange(file)
     graph.onFileDelete = (file) => {
       native.onFileDelete(file)
-      this.sync()
-      for (const mod of original.getModulesByFile(file) ?? []) {
-        for (const dep of mod.importedModules) dep.importers.delete(mod)
-      }
-    }
-    graph.invalidateAll = () => {
-      native.invalidateAll()
+      // The deleted modules' edges arrive as structural changes.
       this.sync()
     }
+    graph.invalidateAll = () => native.invalidateAll()
   }
 }
 
