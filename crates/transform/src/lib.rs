@@ -14,6 +14,7 @@ mod module_runner;
 mod parse;
 mod pipeline;
 mod source_map;
+mod writer;
 
 /// How an import specifier is used; given to the caller's rewrite callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,9 +5,8 @@ use std::borrow::Cow;
 
 use swc_core::common::comments::SingleThreadedComments;
 use swc_core::common::sync::Lrc;
-use swc_core::common::{FileName, GLOBALS, Globals, Mark, SourceMap, SyntaxContext};
+use swc_core::common::{FileName, GLOBALS, Globals, Mark, SourceFile, SourceMap, SyntaxContext};
 use swc_core::ecma::ast::Program;
-use swc_core::ecma::codegen::text_writer::JsWriter;
 use swc_core::ecma::codegen::{Config as CodegenConfig, Emitter, Node};
 use swc_core::ecma::transforms::base::{fixer::fixer, hygiene::hygiene, resolver};
 use swc_core::ecma::transforms::react::{self, Runtime};
@@ -15,6 +14,7 @@ use swc_core::ecma::transforms::typescript::{self, TsxConfig};
 
 use crate::error::error_at;
 use crate::module_runner::Contexts;
+use crate::writer::Writer;
 use crate::{
   HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput, define,
   hmr_scan, json, module_runner, parse, source_map,
@@ -40,12 +40,53 @@ pub fn strip(code: &str, options: &TransformOptions) -> Result<TransformOutput, 
 
 type Rewrite<'a> = &'a mut dyn FnMut(&str, ImportKind) -> Option<String>;
 
+/// Everything of one call but the map JSON.
+struct Parts {
+  cm: Lrc<SourceMap>,
+  fm: Lrc<SourceFile>,
+  code: String,
+  mappings: Mappings,
+  hmr: HmrInfo,
+  deps: module_runner::Deps,
+  /// Code and mappings of swc's own `JsWriter` for the same program.
+  #[cfg(test)]
+  reference: (String, Mappings),
+}
+
 /// `rewrite` is `None` for the strip-only mode.
 fn run_in_globals(
   code: &str,
   options: &TransformOptions,
   rewrite: Option<Rewrite<'_>>,
 ) -> Result<TransformOutput, TransformError> {
+  let parts = transform_parts(code, options, rewrite)?;
+  let map = if !options.source_map {
+    None
+  } else if options.lang == Lang::Json {
+    Some(source_map::empty(&options.url, code))
+  } else {
+    source_map::build(
+      &parts.cm,
+      &parts.fm,
+      &parts.mappings,
+      &options.url,
+      options.input_map.as_deref(),
+    )
+  };
+  Ok(TransformOutput {
+    code: parts.code,
+    map,
+    deps: parts.deps.deps,
+    dynamic_deps: parts.deps.dynamic_deps,
+    hmr: parts.hmr,
+  })
+}
+
+fn transform_parts(
+  code: &str,
+  options: &TransformOptions,
+  rewrite: Option<Rewrite<'_>>,
+) -> Result<Parts, TransformError> {
   let lang = options.lang;
   let source: Cow<str> = if lang == Lang::Json {
     Cow::Owned(json::to_module(code, &options.id, options.json_stringify)?)
@@ -125,6 +166,16 @@ fn run_in_globals(
   program.mutate(fixer(Some(&comments)));
 
   let want_map = options.source_map && lang != Lang::Json;
+  // The emitter takes the comments it prints: the reference emission gets its own copy.
+  #[cfg(test)]
+  let reference = {
+    let (leading, trailing) = comments.borrow_all();
+    let deep = |map: &swc_core::common::comments::SingleThreadedCommentsMapInner| {
+      std::rc::Rc::new(std::cell::RefCell::new(map.clone()))
+    };
+    let copy = SingleThreadedComments::from_leading_and_trailing(deep(&leading), deep(&trailing));
+    emit_with_js_writer(&cm, &copy, &program)
+  };
   let (out, mappings) = emit(&cm, &comments, &program, want_map, fm.src.len()).map_err(|e| {
     error_at(
       code,
@@ -134,20 +185,15 @@ fn run_in_globals(
     )
   })?;
 
-  let map = if !options.source_map {
-    None
-  } else if lang == Lang::Json {
-    Some(source_map::empty(&options.url, code))
-  } else {
-    source_map::build(&cm, &mappings, &options.url, options.input_map.as_deref())
-  };
-
-  Ok(TransformOutput {
+  Ok(Parts {
+    cm,
+    fm,
     code: out,
-    map,
-    deps: deps.deps,
-    dynamic_deps: deps.dynamic_deps,
+    mappings,
     hmr,
+    deps,
+    #[cfg(test)]
+    reference,
   })
 }
 
@@ -195,14 +241,35 @@ fn emit(
   want_map: bool,
   size_hint: usize,
 ) -> std::io::Result<(String, Mappings)> {
-  let mut buf = Vec::with_capacity(size_hint + size_hint / 4 + 256);
+  let mut code = String::with_capacity(size_hint + size_hint / 4 + 256);
   let mut mappings = Vec::new();
   {
-    let writer = JsWriter::new(
+    let mut emitter = Emitter {
+      cfg: CodegenConfig::default(),
+      cm: cm.clone(),
+      comments: Some(comments),
+      wr: Writer::new(&mut code, want_map.then_some(&mut mappings)),
+    };
+    program.emit_with(&mut emitter)?;
+  }
+  Ok((code, mappings))
+}
+
+/// swc's own `JsWriter`: the reference [`Writer`] must equal.
+#[cfg(test)]
+fn emit_with_js_writer(
+  cm: &Lrc<SourceMap>,
+  comments: &SingleThreadedComments,
+  program: &Program,
+) -> (String, Mappings) {
+  let mut buf = Vec::new();
+  let mut mappings = Vec::new();
+  {
+    let writer = swc_core::ecma::codegen::text_writer::JsWriter::new(
       cm.clone(),
       "\n",
       &mut buf,
-      want_map.then_some(&mut mappings),
+      Some(&mut mappings),
     );
     let mut emitter = Emitter {
       cfg: CodegenConfig::default(),
@@ -210,8 +277,90 @@ fn emit(
       comments: Some(comments),
       wr: writer,
     };
-    program.emit_with(&mut emitter)?;
+    program.emit_with(&mut emitter).expect("emits");
   }
-  let code = String::from_utf8(buf).map_err(std::io::Error::other)?;
-  Ok((code, mappings))
+  (String::from_utf8(buf).expect("utf-8"), mappings)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  /// Our text writer against swc's `JsWriter`, our map writer against swc's builder +
+  /// serialiser on the same codegen mappings.
+  /// `false` when the code does not transform (nothing to compare).
+  fn assert_same_map(code: &str, id: &str) -> bool {
+    let options = TransformOptions {
+      id: id.to_owned(),
+      url: format!("/{id}?v=1"),
+      lang: Lang::from_path(id).unwrap_or(Lang::Js),
+      jsx: JsxOptions::default(),
+      define: vec![
+        ("import.meta.env.MODE".into(), "\"development\"".into()),
+        ("__APP__".into(), "{\"a\":1}".into()),
+      ],
+      source_map: true,
+      input_map: None,
+      json_stringify: false,
+    };
+    GLOBALS.set(&Globals::new(), || {
+      let Ok(parts) = transform_parts(code, &options, Some(&mut |_, _| None)) else {
+        return false;
+      };
+      assert!(parts.reference.0 == parts.code, "code of {id}");
+      assert!(parts.reference.1 == parts.mappings, "mappings of {id}");
+      let ours = source_map::build(&parts.cm, &parts.fm, &parts.mappings, &options.url, None);
+      let swc = source_map::build_with_swc(&parts.cm, &parts.mappings, &options.url);
+      assert_eq!(ours.as_deref(), Some(swc.as_str()), "map of {id}");
+      true
+    })
+  }
+
+  #[test]
+  fn map_writer_equals_swc() {
+    let cases = [
+      ("a.js", ""),
+      ("a.js", "\n\n"),
+      ("a.js", "import { a } from './a'\nexport const b = a + 1\n"),
+      ("a.js", "import { a } from './a'\r\nconsole.log(a)\r\n\r\n"),
+      ("a.js", "import { a } from './a'\rconsole.log(a)\r"),
+      (
+        "a.js",
+        "const s = 'é😀x'; import { f } from 'f'\n\tf(s, \"ü\", `\u{1F600}`)\n",
+      ),
+      (
+        "a.js",
+        "/* ✓ */ import x from 'x'\nexport default function () { return x + __APP__ }\n",
+      ),
+      (
+        "a.js",
+        "export * from './b'\nexport { c as d } from './c'\nconsole.log(import.meta.env.MODE)",
+      ),
+      (
+        "a.ts",
+        "import type { T } from './t'\nimport { v } from './v'\nenum E { A = 'ä' }\nexport const x: T = v as T\n",
+      ),
+      (
+        "a.tsx",
+        "import { C } from './c'\nexport const el = <C a=\"ö\">{1}</C>\n",
+      ),
+      ("a.jsx", "export default () => <>\n  <div>😀</div>\n</>\n"),
+      ("a.js", "\u{feff}import a from 'a'\nexport { a }\n"),
+      (
+        "a.js",
+        "#!/usr/bin/env node\nimport a from 'a'\na()\n\u{2028}\n",
+      ),
+    ];
+    for (id, code) in cases {
+      assert!(assert_same_map(code, id), "{id}: {code}");
+    }
+    // `VEN_MAP_CORPUS=<file with one path a line>`: every file of a corpus too.
+    if let Ok(list) = std::env::var("VEN_MAP_CORPUS") {
+      let list = std::fs::read_to_string(list).expect("readable list");
+      for path in list.lines().filter(|l| !l.is_empty()) {
+        let code = std::fs::read_to_string(path).expect("readable file");
+        let _ = assert_same_map(&code, path);
+      }
+    }
+  }
 }

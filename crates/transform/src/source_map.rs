@@ -1,8 +1,14 @@
 //! Source map of the whole step: codegen mappings → v3 JSON, composed with an input map.
+//!
+//! Without an input map the JSON is written directly from the codegen's `(BytePos, LineCol)`
+//! pairs: one line table lookup and one VLQ segment per mapping, the string built by hand. The
+//! output is byte-identical to swc's `build_source_map` + `swc_sourcemap` serialisation (see the
+//! tests), which is kept for composing with an input map.
 
+use memchr::memchr2;
 use swc_core::common::source_map::SourceMapGenConfig;
 use swc_core::common::sync::Lrc;
-use swc_core::common::{BytePos, FileName, LineCol, SourceMap};
+use swc_core::common::{BytePos, FileName, LineCol, SourceFile, SourceMap};
 
 /// `sources` entry of the map: the url's basename without query, like Vite.
 pub fn source_name(url: &str) -> String {
@@ -29,20 +35,282 @@ impl SourceMapGenConfig for Config<'_> {
   }
 }
 
-/// Builds the map JSON. An unreadable `input_map` is ignored (the map then points at the
-/// code this step received).
+/// Builds the map JSON of `fm` (the module; the only file of `cm` whose positions are mapped,
+/// define replacements being parsed as later `Anon` files). An unreadable `input_map` is
+/// ignored (the map then points at the code this step received).
 pub fn build(
   cm: &Lrc<SourceMap>,
+  fm: &SourceFile,
   mappings: &[(BytePos, LineCol)],
   url: &str,
   input_map: Option<&str>,
 ) -> Option<String> {
-  let orig = input_map.and_then(|m| swc_sourcemap::SourceMap::from_slice(m.as_bytes()).ok());
   let source = source_name(url);
-  let map = cm.build_source_map(mappings, orig, Config { source: &source });
+  if let Some(orig) =
+    input_map.and_then(|m| swc_sourcemap::SourceMap::from_slice(m.as_bytes()).ok())
+  {
+    let map = cm.build_source_map(mappings, Some(orig), Config { source: &source });
+    let mut out = Vec::new();
+    map.to_writer(&mut out).ok()?;
+    return String::from_utf8(out).ok();
+  }
+  Some(write_map(fm, mappings, &source))
+}
+
+/// swc's builder, serialised by `swc_sourcemap`: the reference [`write_map`] must equal.
+#[cfg(test)]
+pub fn build_with_swc(cm: &Lrc<SourceMap>, mappings: &[(BytePos, LineCol)], url: &str) -> String {
+  let source = source_name(url);
+  let map = cm.build_source_map(mappings, None, Config { source: &source });
   let mut out = Vec::new();
-  map.to_writer(&mut out).ok()?;
-  String::from_utf8(out).ok()
+  map.to_writer(&mut out).expect("serialises");
+  String::from_utf8(out).expect("utf-8")
+}
+
+/// Line starts and multibyte characters of a source, as swc's `SourceFile` analysis computes
+/// them (`\n`, `\r\n` and a lone `\r` end a line; a line start at the very end is dropped),
+/// without its hashing and width tables.
+struct LineTable {
+  /// Byte offsets (relative to the file) of line starts.
+  lines: Vec<u32>,
+  /// Byte offset of each multibyte character and the running UTF-8 → UTF-16 excess up to and
+  /// including it; empty for ASCII sources.
+  multibyte: Vec<(u32, u32)>,
+}
+
+impl LineTable {
+  fn new(src: &str) -> LineTable {
+    let bytes = src.as_bytes();
+    let mut lines = Vec::with_capacity(bytes.len() / 32 + 1);
+    lines.push(0u32);
+    let mut i = 0;
+    while let Some(found) = memchr2(b'\n', b'\r', &bytes[i..]) {
+      let at = i + found;
+      let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+        at + 2
+      } else {
+        at + 1
+      };
+      lines.push(next as u32);
+      i = next;
+    }
+    if lines.last() == Some(&(bytes.len() as u32)) {
+      lines.pop();
+    }
+    let mut multibyte = Vec::new();
+    if !src.is_ascii() {
+      let mut excess = 0u32;
+      for (at, c) in src.char_indices() {
+        let len = c.len_utf8();
+        if len > 1 {
+          // UTF-16 units: 4-byte characters are a surrogate pair.
+          excess += if len == 4 { 2 } else { len as u32 - 1 };
+          multibyte.push((at as u32, excess));
+        }
+      }
+    }
+    LineTable { lines, multibyte }
+  }
+
+  /// UTF-8 → UTF-16 excess of the characters before byte offset `at`.
+  fn excess_before(&self, at: u32) -> u32 {
+    let n = self.multibyte.partition_point(|&(pos, _)| pos < at);
+    if n == 0 { 0 } else { self.multibyte[n - 1].1 }
+  }
+
+  /// 0-based line and UTF-16 column of byte offset `at`; `None` for an empty source (swc
+  /// maps nothing there either). `hint` is the line of the previous lookup: mappings mostly
+  /// follow the source, so it is checked before a binary search.
+  fn line_col(&self, at: u32, hint: &mut usize) -> Option<(u32, u32)> {
+    let lines = &self.lines;
+    let h = *hint;
+    let line =
+      if h < lines.len() && lines[h] <= at && lines.get(h + 1).is_none_or(|&next| at < next) {
+        h
+      } else if h + 2 < lines.len() && lines[h + 1] <= at && at < lines[h + 2] {
+        h + 1
+      } else {
+        lines.partition_point(|&start| start <= at).checked_sub(1)?
+      };
+    *hint = line;
+    let start = self.lines[line];
+    let mut col = at - start;
+    if !self.multibyte.is_empty() {
+      col -= self.excess_before(at) - self.excess_before(start);
+    }
+    Some((line as u32, col))
+  }
+}
+
+/// A mapping segment: generated line/column → original line/column (always source 0).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Token {
+  dst_line: u32,
+  dst_col: u32,
+  src_line: u32,
+  src_col: u32,
+}
+
+fn write_map(fm: &SourceFile, mappings: &[(BytePos, LineCol)], source: &str) -> String {
+  let start = fm.start_pos.0;
+  let end = fm.end_pos.0;
+  let table = LineTable::new(&fm.src);
+  let mut tokens: Vec<Token> = Vec::with_capacity(mappings.len());
+  let mut has_source = false;
+  let mut hint = 0;
+  for &(pos, lc) in mappings {
+    if pos.is_reserved_for_comments() || (lc.line == 0 && lc.col == 0 && pos.is_dummy()) {
+      continue;
+    }
+    let (src_line, src_col) = if pos == BytePos(u32::MAX) {
+      (0, 0)
+    } else if (start..=end).contains(&pos.0) {
+      has_source = true;
+      match table.line_col(pos.0 - start, &mut hint) {
+        Some(line_col) => line_col,
+        None => continue,
+      }
+    } else {
+      // Dummy positions and define replacements (later `Anon` files).
+      continue;
+    };
+    tokens.push(Token {
+      dst_line: lc.line,
+      dst_col: lc.col,
+      src_line,
+      src_col,
+    });
+  }
+  // The codegen records mappings in output order already; sort (stably) only if not.
+  if !tokens
+    .windows(2)
+    .all(|w| (w[0].dst_line, w[0].dst_col) <= (w[1].dst_line, w[1].dst_col))
+  {
+    tokens.sort_by_key(|t| (t.dst_line, t.dst_col));
+  }
+
+  let mut out = String::with_capacity(fm.src.len() + fm.src.len() / 16 + tokens.len() * 6 + 128);
+  out.push_str(r#"{"version":3,"sources":["#);
+  if has_source {
+    write_json_str(&mut out, source);
+  }
+  out.push(']');
+  if has_source {
+    out.push_str(r#","sourcesContent":["#);
+    write_json_str(&mut out, &fm.src);
+    out.push(']');
+  }
+  out.push_str(r#","names":[],"mappings":""#);
+  write_mappings(&mut out, &tokens);
+  out.push_str("\"}");
+  out
+}
+
+/// `swc_sourcemap`'s `serialize_mappings` for tokens that all have source 0 and no name.
+fn write_mappings(out: &mut String, tokens: &[Token]) {
+  let (mut dst_line, mut dst_col, mut src_line, mut src_col) = (0u32, 0u32, 0u32, 0u32);
+  let mut first = true;
+  let mut prev: Option<Token> = None;
+  for &t in tokens {
+    if t.dst_line != dst_line {
+      dst_col = 0;
+      for _ in dst_line..t.dst_line {
+        out.push(';');
+      }
+      dst_line = t.dst_line;
+    } else if !first {
+      if prev == Some(t) {
+        continue;
+      }
+      out.push(',');
+    }
+    first = false;
+    prev = Some(t);
+    vlq(out, i64::from(t.dst_col) - i64::from(dst_col));
+    dst_col = t.dst_col;
+    // Source index: always 0, so its delta is 0 ("A").
+    out.push('A');
+    vlq(out, i64::from(t.src_line) - i64::from(src_line));
+    src_line = t.src_line;
+    vlq(out, i64::from(t.src_col) - i64::from(src_col));
+    src_col = t.src_col;
+  }
+}
+
+fn vlq(out: &mut String, value: i64) {
+  // Deltas of u32 values: |value| < 2^32, so the shifted magnitude fits in a u64.
+  const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  let mut v = (value.unsigned_abs() << 1) | u64::from(value < 0);
+  loop {
+    let mut digit = (v & 0b1_1111) as usize;
+    v >>= 5;
+    if v > 0 {
+      digit |= 0b10_0000;
+    }
+    out.push(char::from(B64[digit]));
+    if v == 0 {
+      break;
+    }
+  }
+}
+
+/// A JSON string literal, escaped as `serde_json` does (`"`, `\`, control characters).
+fn write_json_str(out: &mut String, s: &str) {
+  out.push('"');
+  let bytes = s.as_bytes();
+  let mut from = 0;
+  let mut i = 0;
+  while i < bytes.len() {
+    // Eight bytes at a time while none needs escaping.
+    if let Some(chunk) = bytes.get(i..i + 8) {
+      let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+      if !needs_escape(word) {
+        i += 8;
+        continue;
+      }
+    }
+    let b = bytes[i];
+    let escape: &str = match b {
+      b'"' => "\\\"",
+      b'\\' => "\\\\",
+      b'\n' => "\\n",
+      b'\r' => "\\r",
+      b'\t' => "\\t",
+      0x08 => "\\b",
+      0x0c => "\\f",
+      0..=0x1f => "",
+      _ => {
+        i += 1;
+        continue;
+      }
+    };
+    out.push_str(&s[from..i]);
+    if escape.is_empty() {
+      const HEX: &[u8; 16] = b"0123456789abcdef";
+      out.push_str("\\u00");
+      out.push(char::from(HEX[usize::from(b >> 4)]));
+      out.push(char::from(HEX[usize::from(b & 0xf)]));
+    } else {
+      out.push_str(escape);
+    }
+    i += 1;
+    from = i;
+  }
+  out.push_str(&s[from..]);
+  out.push('"');
+}
+
+/// Whether any byte of `word` is a control character, `"` or `\`.
+fn needs_escape(word: u64) -> bool {
+  const ONES: u64 = 0x0101_0101_0101_0101;
+  const HIGH: u64 = 0x8080_8080_8080_8080;
+  let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+  // Bytes below 0x20 (bytes >= 0x80 are not: their high bit is masked out by `!word`).
+  let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+  below_space
+    | has_zero(word ^ (ONES * u64::from(b'"')))
+    | has_zero(word ^ (ONES * u64::from(b'\\')))
+    != 0
 }
 
 /// Map for modules whose output has no useful relation to the source (JSON), as Vite.
@@ -55,4 +323,25 @@ pub fn empty(url: &str, code: &str) -> String {
     "mappings": "",
   })
   .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+  #[test]
+  fn json_strings_escape_like_serde_json() {
+    let mut all: String = (0u8..0x80).map(char::from).collect();
+    all.push_str("é😀\u{2028}\"\\ tail of more than eight bytes \"\\\u{1}");
+    for s in [
+      "",
+      "a",
+      "plain ascii text only",
+      all.as_str(),
+      &all[3..],
+      "\"\"\"\"\"\"\"\"\"\"",
+    ] {
+      let mut ours = String::new();
+      super::write_json_str(&mut ours, s);
+      assert_eq!(ours, serde_json::to_string(s).unwrap());
+    }
+  }
 }
