@@ -5,7 +5,6 @@
 //! output is byte-identical to swc's `build_source_map` + `swc_sourcemap` serialisation (see the
 //! tests), which is kept for composing with an input map.
 
-use memchr::memchr2;
 use swc_core::common::source_map::SourceMapGenConfig;
 use swc_core::common::sync::Lrc;
 use swc_core::common::{BytePos, FileName, LineCol, SourceFile, SourceMap};
@@ -83,16 +82,36 @@ impl LineTable {
     let bytes = src.as_bytes();
     let mut lines = Vec::with_capacity(bytes.len() / 32 + 1);
     lines.push(0u32);
-    let mut i = 0;
-    while let Some(found) = memchr2(b'\n', b'\r', &bytes[i..]) {
-      let at = i + found;
-      let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+    // Where the line after the last break starts: a `\n` before it is the end of a `\r\n`.
+    let mut next = 0usize;
+    let mut line_break = |at: usize, lines: &mut Vec<u32>| {
+      if at < next {
+        return;
+      }
+      next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
         at + 2
       } else {
         at + 1
       };
       lines.push(next as u32);
-      i = next;
+    };
+    // Eight bytes at a time: the exact zero-byte test on `word ^ '\n'` and `word ^ '\r'`.
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+      let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+      let mut hits =
+        zero_bytes(word ^ (ONES * u64::from(b'\n'))) | zero_bytes(word ^ (ONES * u64::from(b'\r')));
+      while hits != 0 {
+        line_break(base + (hits.trailing_zeros() / 8) as usize, &mut lines);
+        hits &= hits - 1;
+      }
+      base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+      if b == b'\n' || b == b'\r' {
+        line_break(base + i, &mut lines);
+      }
     }
     if lines.last() == Some(&(bytes.len() as u32)) {
       lines.pop();
@@ -300,10 +319,17 @@ fn write_json_str(out: &mut String, s: &str) {
   out.push('"');
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every byte of `word` that is zero, and of no other byte.
+fn zero_bytes(word: u64) -> u64 {
+  const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+  !(((word & LOW7) + LOW7) | word | LOW7)
+}
+
 /// Whether any byte of `word` is a control character, `"` or `\`.
 fn needs_escape(word: u64) -> bool {
-  const ONES: u64 = 0x0101_0101_0101_0101;
-  const HIGH: u64 = 0x8080_8080_8080_8080;
   let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
   // Bytes below 0x20 (bytes >= 0x80 are not: their high bit is masked out by `!word`).
   let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
@@ -327,6 +353,33 @@ pub fn empty(url: &str, code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+  use swc_core::common::sync::Lrc;
+  use swc_core::common::{FileName, SourceMap};
+
+  #[test]
+  fn line_table_equals_swc_analysis() {
+    let mut texts: Vec<String> = vec![String::new(), "\n".into(), "\r\n".into(), "\r".into()];
+    // Breaks of every kind at every offset around the 8-byte chunks.
+    for at in 0..20 {
+      for brk in ["\n", "\r\n", "\r", "\n\r", "\r\r\n\n"] {
+        texts.push(format!("{}{brk}ab\u{e9}c{brk}", "x".repeat(at)));
+        texts.push(format!("{}{brk}", "\u{1F600}".repeat(at)));
+      }
+    }
+    let cm: Lrc<SourceMap> = Lrc::default();
+    for text in texts {
+      let fm = cm.new_source_file(Lrc::new(FileName::Anon), text.clone());
+      let ours = super::LineTable::new(&fm.src);
+      let swc: Vec<u32> = fm
+        .analyze()
+        .lines
+        .iter()
+        .map(|p| p.0 - fm.start_pos.0)
+        .collect();
+      assert_eq!(ours.lines, swc, "{text:?}");
+    }
+  }
+
   #[test]
   fn json_strings_escape_like_serde_json() {
     let mut all: String = (0u8..0x80).map(char::from).collect();
