@@ -12,13 +12,19 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeEnvironment {
   constructor(options: NativeEnvironmentOptions)
   fetchModule(url: string, importer?: string | undefined | null, options?: JsFetchOptions | undefined | null): Promise<JsFetchResponse>
+  /** Takes the pruned modules' urls (Vite's `handlePrunedModules` bookkeeping done natively). */
+  takePruned(): Array<string>
   transformRequest(url: string): Promise<JsTransformResponse>
   /** Background transform; errors are dropped as in Vite's `warmupRequest`. */
   warmupRequest(url: string): void
   /** The node key of `url`, creating the node when the url resolves. */
   ensureEntryFromUrl(url: string): number
+  nodeState(key: number): JsNodeState | null
+  setNodeState(key: number, lastHmrTimestamp?: number | undefined | null, lastInvalidationTimestamp?: number | undefined | null, lastHmrInvalidationReceived?: boolean | undefined | null): void
   getTransformResult(key: number): JsTransformResult | null
   invalidateModule(key: number, timestamp: number, isHmr: boolean, soft: boolean): void
+  /** HMR propagation for edited modules, natively (Vite's `propagateUpdate` rules). */
+  hmrUpdate(keys: Array<number>, timestamp: number, firstInvalidatedBy?: string | undefined | null): JsHmrOutcome
   onFileChange(file: string): Array<number>
   onFileDelete(file: string): void
   invalidateAll(): void
@@ -41,6 +47,12 @@ export declare class NativeEnvironment {
 export interface JsAlias {
   find: JsPattern
   replacement: string
+}
+
+export interface JsBoundary {
+  boundaryUrl: string
+  acceptedViaUrl: string
+  isWithinCircularImport: boolean
 }
 
 export interface JsBridgedHook {
@@ -114,9 +126,11 @@ export interface JsFetchResponse {
   url?: string
   invalidate?: boolean
   error?: JsEnvError
+  /** Modules were pruned: the JS side should take them and send Vite's `prune` payload. */
+  prunedPending?: boolean
 }
 
-/** A graph change for the JS mirror (`kind`: created | imports | transformed | invalidated). */
+/** A structural graph change for the JS mirror (`kind`: created | imports). */
 export interface JsGraphEvent {
   kind: string
   key: number
@@ -127,8 +141,13 @@ export interface JsGraphEvent {
   isSelfAccepting?: boolean
   acceptedDeps?: Array<number>
   acceptedExports?: Array<string>
-  lastInvalidationTimestamp?: number
-  lastHmrTimestamp?: number
+}
+
+/** `updateModules`' decision: a full reload (with Vite's reason) or the boundaries to update. */
+export interface JsHmrOutcome {
+  fullReload: boolean
+  reason?: string
+  boundaries: Array<JsBoundary>
 }
 
 /** A hook's filter with glob strings already turned into regexes (by Vite's own matcher). */
@@ -166,6 +185,13 @@ export interface JsModuleRunnerTransformOptions {
 export interface JsModuleRunnerTransformResponse {
   result?: JsTransformResult
   error?: JsEnvError
+}
+
+/** The per-node state that changes without structural events (read on demand by the mirror). */
+export interface JsNodeState {
+  lastInvalidationTimestamp: number
+  lastHMRTimestamp: number
+  lastHMRInvalidationReceived: boolean
 }
 
 /** A JS `RegExp` (`source`, `flags`) or a plain string. */
