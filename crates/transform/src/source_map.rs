@@ -117,16 +117,32 @@ impl LineTable {
       lines.pop();
     }
     let mut multibyte = Vec::new();
-    if !src.is_ascii() {
-      let mut excess = 0u32;
-      for (at, c) in src.char_indices() {
-        let len = c.len_utf8();
-        if len > 1 {
-          // UTF-16 units: 4-byte characters are a surrogate pair.
-          excess += if len == 4 { 2 } else { len as u32 - 1 };
-          multibyte.push((at as u32, excess));
+    let mut excess = 0u32;
+    let mut i = 0;
+    while i < bytes.len() {
+      // ASCII eight bytes at a time.
+      if let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if word & HIGH == 0 {
+          i += 8;
+          continue;
         }
       }
+      let b = bytes[i];
+      if b < 0x80 {
+        i += 1;
+        continue;
+      }
+      // A lead byte (the source is valid UTF-8); UTF-16 units: 4-byte characters are a
+      // surrogate pair.
+      let (len, extra) = match b {
+        0xf0.. => (4, 2),
+        0xe0.. => (3, 2),
+        _ => (2, 1),
+      };
+      excess += extra;
+      multibyte.push((i as u32, excess));
+      i += len;
     }
     LineTable { lines, multibyte }
   }
@@ -280,13 +296,15 @@ fn write_json_str(out: &mut String, s: &str) {
   let mut from = 0;
   let mut i = 0;
   while i < bytes.len() {
-    // Eight bytes at a time while none needs escaping.
+    // Eight bytes at a time to the next byte that needs escaping.
     if let Some(chunk) = bytes.get(i..i + 8) {
       let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-      if !needs_escape(word) {
+      let hits = escape_bytes(word);
+      if hits == 0 {
         i += 8;
         continue;
       }
+      i += (hits.trailing_zeros() / 8) as usize;
     }
     let b = bytes[i];
     let escape: &str = match b {
@@ -328,15 +346,11 @@ fn zero_bytes(word: u64) -> u64 {
   !(((word & LOW7) + LOW7) | word | LOW7)
 }
 
-/// Whether any byte of `word` is a control character, `"` or `\`.
-fn needs_escape(word: u64) -> bool {
-  let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-  // Bytes below 0x20 (bytes >= 0x80 are not: their high bit is masked out by `!word`).
-  let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-  below_space
-    | has_zero(word ^ (ONES * u64::from(b'"')))
-    | has_zero(word ^ (ONES * u64::from(b'\\')))
-    != 0
+/// The high bit of every byte of `word` that is a control character, `"` or `\\`.
+fn escape_bytes(word: u64) -> u64 {
+  zero_bytes(word & (ONES * 0xe0))
+    | zero_bytes(word ^ (ONES * u64::from(b'"')))
+    | zero_bytes(word ^ (ONES * u64::from(b'\\')))
 }
 
 /// Map for modules whose output has no useful relation to the source (JSON), as Vite.
@@ -364,6 +378,10 @@ mod tests {
       for brk in ["\n", "\r\n", "\r", "\n\r", "\r\r\n\n"] {
         texts.push(format!("{}{brk}ab\u{e9}c{brk}", "x".repeat(at)));
         texts.push(format!("{}{brk}", "\u{1F600}".repeat(at)));
+        texts.push(format!(
+          "{}\u{e9}\u{2028}{brk}\u{10FFFF}\u{7f}",
+          "y".repeat(at)
+        ));
       }
     }
     let cm: Lrc<SourceMap> = Lrc::default();
@@ -377,6 +395,17 @@ mod tests {
         .map(|p| p.0 - fm.start_pos.0)
         .collect();
       assert_eq!(ours.lines, swc, "{text:?}");
+      let mut excess = 0;
+      let swc: Vec<(u32, u32)> = fm
+        .analyze()
+        .multibyte_chars
+        .iter()
+        .map(|c| {
+          excess += u32::from(c.byte_to_char_diff());
+          (c.pos.0 - fm.start_pos.0, excess)
+        })
+        .collect();
+      assert_eq!(ours.multibyte, swc, "{text:?}");
     }
   }
 
