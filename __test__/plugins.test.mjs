@@ -46,6 +46,17 @@ function testPlugins(calls) {
       },
     },
     {
+      name: 'resolve-bare-package',
+      resolveId(id) {
+        if (id === 'virtual:resolved-package') return '\0virtual:resolved-package'
+      },
+      async load(id) {
+        if (id !== '\0virtual:resolved-package') return
+        const resolved = await this.resolve('picomatch', join(root, 'src/entry.ts'))
+        return `export const resolvedPackage = ${JSON.stringify({ id: resolved?.id, external: resolved?.external ?? false })}`
+      },
+    },
+    {
       name: 'mark',
       transform: {
         filter: { id: /marked\.ts$/, code: '__MARK__' },
@@ -103,6 +114,7 @@ test('virtual modules, this.environment, this.resolve(skipSelf), css, ?raw, impo
   assert.equal(actual.consumer, 'server')
   assert.equal(actual.marked, 'marked by a plugin')
   assert.equal(actual.raw, 'raw text')
+  assert.match(actual.resolvedPackage.id, /node_modules\/picomatch\/index\.js$/)
   assert.match(actual.css, /\.title \{ color: red; \}/)
   assert.deepEqual(actual.pages, { './pages/a.ts': 'Page A', './pages/b.ts': 'Page B' })
   assert.deepEqual(actual.lazy, ['Page A', 'Page B'])

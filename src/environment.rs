@@ -326,14 +326,14 @@ impl NativeEnvironment {
       .collect()
   }
 
-  /// The native resolver alone (alias, builtins, externals, files): `null` when it cannot
-  /// resolve `specifier`.
+  /// The native resolver alone (alias, builtins, files; bare packages to their files as Vite's
+  /// resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`.
   #[napi(catch_unwind)]
   pub fn resolve_id(&self, specifier: String, importer: Option<String>) -> Option<JsResolvedId> {
     match self
       .inner
       .resolver()
-      .resolve(&specifier, importer.as_deref())
+      .resolve_to_file(&specifier, importer.as_deref())
     {
       Ok(Resolved::Module { id }) => Some(JsResolvedId {
         id,

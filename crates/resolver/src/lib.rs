@@ -283,6 +283,26 @@ impl EnvResolver {
   /// `file://` URLs, relative, absolute/root-relative (`/@fs/` too), `#imports` →
   /// bare: `should_externalize` ⇒ External, else resolution from the importer (root if deduped).
   pub fn resolve(&self, specifier: &str, importer: Option<&str>) -> Result<Resolved, ResolveError> {
+    self.resolve_with(specifier, importer, true)
+  }
+
+  /// Like [`Self::resolve`], but bare packages resolve to their files even when the environment
+  /// externalizes them: what Vite's resolve plugin answers to a plugin's `this.resolve()`
+  /// (externalization is import analysis' decision, not the resolver's).
+  pub fn resolve_to_file(
+    &self,
+    specifier: &str,
+    importer: Option<&str>,
+  ) -> Result<Resolved, ResolveError> {
+    self.resolve_with(specifier, importer, false)
+  }
+
+  fn resolve_with(
+    &self,
+    specifier: &str,
+    importer: Option<&str>,
+    externalize: bool,
+  ) -> Result<Resolved, ResolveError> {
     let aliased = alias::apply_alias(&self.config.alias, specifier);
     let spec = aliased.as_deref().unwrap_or(specifier);
     if self.is_builtin(spec) {
@@ -313,7 +333,7 @@ impl EnvResolver {
     } else if file.starts_with('#') {
       self.imports.resolve(self.importer_dir(importer), file).ok()
     } else {
-      if self.should_externalize(spec, importer) {
+      if externalize && self.should_externalize(spec, importer) {
         return Ok(Resolved::External {
           specifier: spec.to_owned(),
         });

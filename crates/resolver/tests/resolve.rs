@@ -490,6 +490,19 @@ fn resolve_returns_external_for_externalized_bare_imports() {
 }
 
 #[test]
+fn resolve_to_file_ignores_externalization() {
+  let r = resolver();
+  let Resolved::Module { id } = r.resolve_to_file("cjs-only", Some(&main_ts())).unwrap() else {
+    panic!("expected the package file");
+  };
+  assert!(id.ends_with("node_modules/cjs-only/lib/index.js"), "{id}");
+  assert!(matches!(
+    r.resolve_to_file("node:fs", None).unwrap(),
+    Resolved::Builtin { .. }
+  ));
+}
+
+#[test]
 fn external_list() {
   let mut c = config();
   c.external = External::List(vec![
