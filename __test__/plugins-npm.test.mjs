@@ -258,3 +258,43 @@ test('a filter set by an options() hook is evaluated natively: only the matching
     await server.close()
   }
 })
+
+test('@vitejs/plugin-vue: editing an SFC sends the same SSR HMR payloads (legacy handleHotUpdate runs)', async () => {
+  const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
+  // Inside the repository, so that the copy resolves `vue` from its node_modules.
+  const tmp = join(repoRoot, '.test-tmp')
+  mkdirSync(tmp, { recursive: true })
+  const out = {}
+  for (const kind of ['vite', 'native']) {
+    const dir = mkdtempSync(join(tmp, 'vue-hmr-'))
+    cpSync(join(fixtures, 'vue'), dir, { recursive: true })
+    const server = await startServer(dir, {
+      native: kind === 'native',
+      plugins: [vue()],
+      server: { middlewareMode: true, ws: false, hmr: true, watch: { usePolling: true, interval: 20 } },
+    })
+    try {
+      const env = server.environments.ssr
+      await env.runner.import('/src/entry.ts')
+      const payload = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${kind}: no HMR payload`)), 10_000)
+        env.hot.api.outsideEmitter.on('send', (p) => {
+          if (p.type === 'update' || p.type === 'full-reload') {
+            clearTimeout(timer)
+            resolve(p)
+          }
+        })
+      })
+      const file = join(dir, 'src/components/Counter.vue')
+      writeFileSync(file, readFileSync(file, 'utf8').replace('count is', 'clicks:'))
+      const p = await payload
+      const mod = await env.runner.import('/src/entry.ts')
+      out[kind] = { type: p.type, updates: p.updates?.map((u) => `${u.path} <- ${u.acceptedPath}`), html: await mod.render() }
+    } finally {
+      await server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  assert.match(out.native.html, /clicks: 6/)
+  assert.deepEqual(out.native, out.vite)
+})
