@@ -14,19 +14,7 @@ use crate::{EnvError, Environment, PendingRequest, SharedResult, TransformResult
 
 /// Vite's `removeTimestampQuery` + `removeImportQuery`: `?t=123` and `?import` never reach ids.
 pub(crate) fn strip_internal_queries(url: &str) -> String {
-  let Some(q) = url.find('?') else {
-    return url.to_owned();
-  };
-  let (path, query) = url.split_at(q);
-  let kept: Vec<&str> = query[1..]
-    .split('&')
-    .filter(|p| !p.is_empty() && *p != "import" && !p.starts_with("t="))
-    .collect();
-  if kept.is_empty() {
-    path.to_owned()
-  } else {
-    format!("{path}?{}", kept.join("&"))
-  }
+  ven_resolver::remove_import_query(&ven_resolver::remove_timestamp_query(url))
 }
 
 /// A requested url as the graph knows it: internal queries dropped and `/@id/` unwrapped
