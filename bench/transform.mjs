@@ -6,7 +6,12 @@
 // All four produce a source map. The corpus is real ESM from npm packages (vue + @vue/*,
 // lodash-es, date-fns, three), installed on demand into .bench-work/corpus (gitignored).
 //
-//   node bench/transform.mjs [--rounds N] [--max-mb M]
+//   node bench/transform.mjs [--rounds N] [--max-mb M] [--addon a.node] [--baseline b.node]
+//
+// `--baseline` adds a row for another build of the addon (e.g. one built from an earlier commit),
+// interleaved with the others: the honest way to compare two builds on a shared machine.
+// `--addon` measures that file as "ours (sync binding)" instead of the checkout's addon (which
+// other builds may replace meanwhile); the async API row, which loads the package, is left out.
 //
 // Build the release addon first (`npm run build` / `node scripts/build-addon.mjs`): a debug
 // addon is 10-30x slower and says nothing.
@@ -21,7 +26,8 @@ import { moduleRunnerTransform as ourAsyncTransform } from 'vite-env-native'
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
-const binding = require('../index.js')
+const addonAt = process.argv.indexOf('--addon')
+const binding = addonAt === -1 ? require('../index.js') : require(path.resolve(process.argv[addonAt + 1]))
 // rolldown is Vite 8's dependency; resolve it from vite's own location.
 const viteRequire = createRequire(require.resolve('vite/package.json'))
 const { moduleRunnerTransform: rolldownTransform } = await import(viteRequire.resolve('rolldown/experimental'))
@@ -32,6 +38,8 @@ const option = (name, fallback) => {
   return i === -1 ? fallback : Number(args[i + 1])
 }
 const ROUNDS = option('--rounds', 5)
+const baselineAt = args.indexOf('--baseline')
+const baseline = baselineAt === -1 ? undefined : require(path.resolve(args[baselineAt + 1]))
 const MAX_MB = option('--max-mb', 12)
 
 // ---------------------------------------------------------------------------------------------
@@ -105,7 +113,16 @@ const IMPLS = {
     if (r.error) throw new Error(r.error.message)
     return r.result.code
   },
-  'ours (async API)': async (f) => (await ourAsyncTransform(f.code, null, f.url, f.code)).code,
+  ...(baseline && {
+    'baseline addon (sync)': (f) => {
+      const r = baseline.moduleRunnerTransform(f.code, f.url, { sourceMap: true })
+      if (r.error) throw new Error(r.error.message)
+      return r.result.code
+    },
+  }),
+  ...(addonAt === -1 && {
+    'ours (async API)': async (f) => (await ourAsyncTransform(f.code, null, f.url, f.code)).code,
+  }),
   'vite (JS)': async (f) => (await viteTransform(f.code, null, f.url, f.code)).code,
   'rolldown (native)': async (f) => {
     const r = await rolldownTransform(f.url, f.code, { sourcemap: true })
@@ -171,5 +188,7 @@ for (const [name, list] of Object.entries(times)) {
 console.table(rows)
 const ours = mbps['ours (sync binding)']
 const oursAsync = mbps['ours (async API)']
-console.log(`ours/vite:     ${(ours / mbps['vite (JS)']).toFixed(1)}x (sync binding), ${(oursAsync / mbps['vite (JS)']).toFixed(1)}x (async API)   target >= 20x`)
-console.log(`ours/rolldown: ${(ours / mbps['rolldown (native)']).toFixed(2)}x (sync binding), ${(oursAsync / mbps['rolldown (native)']).toFixed(2)}x (async API)   target >= 1x`)
+const asyncRatio = (to, digits) => (oursAsync === undefined ? 'n/a' : `${(oursAsync / to).toFixed(digits)}x`)
+console.log(`ours/vite:     ${(ours / mbps['vite (JS)']).toFixed(1)}x (sync binding), ${asyncRatio(mbps['vite (JS)'], 1)} (async API)   target >= 20x`)
+console.log(`ours/rolldown: ${(ours / mbps['rolldown (native)']).toFixed(2)}x (sync binding), ${asyncRatio(mbps['rolldown (native)'], 2)} (async API)   target >= 1x`)
+if (baseline) console.log(`ours/baseline: ${(ours / mbps['baseline addon (sync)']).toFixed(2)}x (sync binding)`)
