@@ -31,8 +31,8 @@ export declare class NativeEnvironment {
   /** Graph changes since the last call, for the JS mirror. */
   takeGraphEvents(): Array<JsGraphEvent>
   /**
-   * The native resolver alone (alias, builtins, externals, files): `null` when it cannot
-   * resolve `specifier`.
+   * The native resolver alone (alias, builtins, files; bare packages to their files as Vite's
+   * resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`.
    */
   resolveId(specifier: string, importer?: string | undefined | null): JsResolvedId | null
   /**

@@ -92,6 +92,8 @@ pub struct JsHmrOutcome {
 }
 
 /// The per-node state that changes without structural events (read on demand by the mirror).
+/// Field names are Vite's `EnvironmentModuleNode` ones.
+#[allow(clippy::struct_field_names)]
 #[napi(object)]
 pub struct JsNodeState {
   pub last_invalidation_timestamp: f64,
