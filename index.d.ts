@@ -187,7 +187,10 @@ export interface JsModuleRunnerTransformResponse {
   error?: JsEnvError
 }
 
-/** The per-node state that changes without structural events (read on demand by the mirror). */
+/**
+ * The per-node state that changes without structural events (read on demand by the mirror).
+ * Field names are Vite's `EnvironmentModuleNode` ones.
+ */
 export interface JsNodeState {
   lastInvalidationTimestamp: number
   lastHMRTimestamp: number
