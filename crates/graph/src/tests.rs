@@ -126,10 +126,10 @@ fn cycles_terminate() {
   assert_eq!(seen.len(), 3);
 }
 
-#[test]
-fn deep_chains_do_not_overflow() {
+/// m0 → m1 → … → m(n-1), each statically importing the next.
+fn chain(n: usize) -> (ModuleGraph<()>, Vec<NodeKey>) {
   let g: ModuleGraph<()> = ModuleGraph::new();
-  let keys: Vec<NodeKey> = (0..50_000)
+  let keys: Vec<NodeKey> = (0..n)
     .map(|i| g.ensure_entry(&format!("/m{i}"), &format!("/r/m{i}")))
     .collect();
   for pair in keys.windows(2) {
@@ -140,6 +140,12 @@ fn deep_chains_do_not_overflow() {
       AcceptInfo::default(),
     );
   }
+  (g, keys)
+}
+
+#[test]
+fn deep_chains_do_not_overflow() {
+  let (g, keys) = chain(50_000);
   let mut seen = KeySet::default();
   g.invalidate_module(keys[keys.len() - 1], &mut seen, 1.0, false, false);
   assert_eq!(seen.len(), keys.len());
@@ -260,18 +266,7 @@ mod hmr {
 
   #[test]
   fn deep_chains_propagate_without_recursion() {
-    let g: ModuleGraph<()> = ModuleGraph::new();
-    let keys: Vec<NodeKey> = (0..50_000)
-      .map(|i| g.ensure_entry(&format!("/m{i}"), &format!("/r/m{i}")))
-      .collect();
-    for pair in keys.windows(2) {
-      g.update_module_info(
-        pair[0],
-        vec![pair[1]],
-        KeySet::from_iter([pair[1]]),
-        AcceptInfo::default(),
-      );
-    }
+    let (g, keys) = chain(50_000);
     g.update_module_info(
       keys[0],
       vec![keys[1]],
