@@ -147,3 +147,26 @@ test('a hook error carries the plugin name, id, loc and frame', async () => {
   assert.deepEqual(native.loc, vite.loc)
   assert.equal(typeof native.frame, 'string')
 })
+
+test('resolveId hooks see the same requests as in Vite (entry url included, known urls not again)', async () => {
+  const seen = {}
+  for (const kind of ['vite', 'native']) {
+    const calls = []
+    const spy = {
+      name: 'spy',
+      enforce: 'pre',
+      resolveId(id, importer) {
+        calls.push(`${id} <- ${importer ? importer.replace(/\\/g, '/').split('/').slice(-2).join('/') : '(none)'}`)
+      },
+    }
+    const server = await startServer(join(repoRoot, 'examples', 'ssr-basic'), { native: kind === 'native', plugins: [spy] })
+    try {
+      await (await server.environments.ssr.runner.import('/src/entry-server.ts')).render('/')
+    } finally {
+      await server.close()
+    }
+    seen[kind] = calls.sort()
+  }
+  assert.ok(seen.native.some((c) => c.startsWith('/src/entry-server.ts <- ')), seen.native.join('\n'))
+  assert.deepEqual(seen.native, seen.vite)
+})

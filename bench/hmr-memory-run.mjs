@@ -19,12 +19,20 @@ const revRe = /export const (REV_m\d+) = \d+;/
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const emitter = server.environments.ssr.hot.api.outsideEmitter
 const listeners = runner.hmrClient.customListenersMap
-function nextCycle() {
+let rewrites = 0
+function nextCycle(write) {
   const payload = new Promise((resolve, reject) => {
+    // The file watcher occasionally misses one of these back-to-back edits: write again once
+    // (counted and reported) before giving up.
+    const retry = setTimeout(() => {
+      rewrites++
+      write(`\n// rewrite ${rewrites}\n`)
+    }, 3_000)
     const timer = setTimeout(() => reject(new Error('no HMR payload within 10 s')), 10_000)
     const on = (p) => {
       if (p.type !== 'update' && p.type !== 'full-reload') return
       clearTimeout(timer)
+      clearTimeout(retry)
       emitter.off('send', on)
       resolve()
     }
@@ -49,14 +57,15 @@ try {
   for (let k = 1; k <= cycles; k++) {
     // The watcher drops a change whose mtime equals the previous one: keep edits apart.
     await sleep(40)
-    const cycle = nextCycle()
-    fs.writeFileSync(file, original.replace(revRe, `export const $1 = ${k};`))
+    const write = (suffix = '') => fs.writeFileSync(file, original.replace(revRe, `export const $1 = ${k};`) + suffix)
+    const cycle = nextCycle(write)
+    write()
     await cycle
     if (k === Math.min(100, cycles) || k % 250 === 0) samples.push({ cycle: k, ...measure() })
   }
 } finally {
   fs.writeFileSync(file, original)
 }
-console.log(JSON.stringify({ n, cycles, samples }))
+console.log(JSON.stringify({ n, cycles, rewrites, samples }))
 await server.close()
 process.exit(0)

@@ -42,4 +42,5 @@ const growth = (r) => {
   const last = r.samples[r.samples.length - 1]
   return `${round(last.rssMB - first.rssMB)} MB RSS, ${round(last.heapMB - first.heapMB)} MB heap`
 }
+console.log(`edits the file watcher missed and that were written again: Vite ${results.vite.rewrites}, vite-env-native ${results.native.rewrites}`)
 console.log(`growth from edit ${results.vite.samples[0].cycle} to ${cycles}: Vite ${growth(results.vite)}; vite-env-native ${growth(results.native)}`)

@@ -82,16 +82,22 @@ impl Environment {
   }
 
   async fn do_transform(self: Arc<Self>, url: &str, started_at: f64) -> SharedResult {
-    if let Some(key) = self.graph.key_by_url(url)
+    let known = self.graph.key_by_url(url);
+    if let Some(key) = known
       && let Some(result) = self.cached_result(key, started_at)
     {
       return Ok(result);
     }
-    let id = self
-      .url_to_id(url)
-      .await
-      .map_err(Arc::new)?
-      .ok_or_else(|| Arc::new(EnvError::load_url(url, Some(url), None)))?;
+    // A url the graph knows (an importer's import analysis created it) is not resolved again,
+    // as in Vite's unresolved-url map; only new urls go through the resolveId hooks.
+    let id = match known.and_then(|key| self.graph.with_node(key, |n| n.id.clone())) {
+      Some(id) => id,
+      None => self
+        .url_to_id(url)
+        .await
+        .map_err(Arc::new)?
+        .ok_or_else(|| Arc::new(EnvError::load_url(url, Some(url), None)))?,
+    };
     if let Some(key) = self.graph.key_by_id(&id) {
       self.graph.ensure_entry(url, &id);
       if let Some(result) = self.cached_result(key, started_at) {

@@ -215,16 +215,31 @@ impl Environment {
   /// The module id of a url a runner asks for: natively, else through JS `resolveId` hooks
   /// (a plugin's virtual module imported by its bare id).
   pub(crate) async fn url_to_id(&self, url: &str) -> Result<Option<String>, EnvError> {
+    let plugins = self.plugins();
+    let plugins = plugins.as_deref();
+    // Vite resolves every requested url through the whole container: `pre` hooks come first.
+    if let Some(plugins) = plugins.filter(|p| p.set.wants_resolve(HookGroup::Pre, url))
+      && let Some(r) = plugins
+        .bridge
+        .resolve_id(HookGroup::Pre, url.to_owned(), None)
+        .await?
+      && !r.external
+    {
+      return Ok(Some(r.id));
+    }
     if let Some(id) = self.resolver.url_to_id(url) {
       return Ok(Some(id));
     }
-    let plugins = self.plugins();
-    match self
-      .resolve_with_plugins(url, None, plugins.as_deref())
-      .await?
-    {
-      SpecifierResolution::Module { id } => Ok(Some(id)),
-      _ => Ok(None),
+    match plugins.filter(|p| p.set.wants_resolve(HookGroup::Post, url)) {
+      Some(plugins) => Ok(
+        plugins
+          .bridge
+          .resolve_id(HookGroup::Post, url.to_owned(), None)
+          .await?
+          .filter(|r| !r.external)
+          .map(|r| r.id),
+      ),
+      None => Ok(None),
     }
   }
 }
