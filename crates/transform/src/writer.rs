@@ -229,18 +229,12 @@ impl WriteJs for Writer<'_> {
 
   #[inline]
   fn write_comment(&mut self, s: &str) -> Result {
-    self.write(None, s);
-    Ok(())
+    self.write_str(s)
   }
 
   #[inline]
   fn write_str_lit(&mut self, span: Span, s: &str) -> Result {
-    if !s.is_empty() {
-      self.srcmap(span.lo());
-      self.write(None, s);
-      self.srcmap(span.hi());
-    }
-    Ok(())
+    self.write_lit(span, s)
   }
 
   #[inline]
