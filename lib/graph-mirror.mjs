@@ -55,6 +55,10 @@ export class GraphMirror {
         node.isSelfAccepting = event.isSelfAccepting
         node.acceptedHmrDeps = new Set(event.acceptedDeps.map((key) => this.nodesByKey.get(key)).filter(Boolean))
         node.acceptedHmrExports = event.acceptedExports ? new Set(event.acceptedExports) : null
+        // Only with `experimental.hmrPartialAccept`, keyed by module id as in Vite.
+        node.importedBindings = event.importedBindings
+          ? new Map(event.importedBindings.filter(({ key }) => this.nodesByKey.has(key)).map(({ key, names }) => [this.nodesByKey.get(key).id, new Set(names)]))
+          : null
         break
       }
     }

@@ -82,5 +82,6 @@ export function nativeOptions(name, config, { preTransform = true } = {}) {
     jsonStringify: config.json?.stringify === true && config.json?.namedExports !== true,
     sourceMap: sourcemap === undefined || sourcemap === true || (typeof sourcemap === 'object' && sourcemap.js !== false),
     preTransform,
+    hmrPartialAccept: config.experimental?.hmrPartialAccept === true,
   }
 }

@@ -60,6 +60,7 @@ pub struct NativeEnvironmentOptions {
   pub json_stringify: bool,
   pub source_map: bool,
   pub pre_transform: bool,
+  pub hmr_partial_accept: Option<bool>,
 }
 
 fn regex(source: &str, flags: &str) -> Result<regex::Regex> {
@@ -156,6 +157,7 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
       json_stringify: o.json_stringify,
       source_map: o.source_map,
       pre_transform: o.pre_transform,
+      hmr_partial_accept: o.hmr_partial_accept.unwrap_or(false),
     })
   }
 }
@@ -209,6 +211,15 @@ pub struct JsGraphEvent {
   pub is_self_accepting: Option<bool>,
   pub accepted_deps: Option<Vec<u32>>,
   pub accepted_exports: Option<Vec<String>>,
+  /// Vite's `importedBindings`, only with `experimental.hmrPartialAccept`.
+  pub imported_bindings: Option<Vec<JsImportedBindings>>,
+}
+
+/// The exports a module takes from one of its imports.
+#[napi(object)]
+pub struct JsImportedBindings {
+  pub key: u32,
+  pub names: Vec<String>,
 }
 
 impl From<GraphEvent> for JsGraphEvent {
@@ -223,6 +234,7 @@ impl From<GraphEvent> for JsGraphEvent {
       is_self_accepting: None,
       accepted_deps: None,
       accepted_exports: None,
+      imported_bindings: None,
     };
     match event {
       GraphEvent::Created { key, url, id, file } => Self {
@@ -237,11 +249,18 @@ impl From<GraphEvent> for JsGraphEvent {
         is_self_accepting,
         accepted_deps,
         accepted_exports,
+        imported_bindings,
       } => Self {
         imported: Some(imported.into_iter().map(|k| k.0).collect()),
         is_self_accepting: Some(is_self_accepting),
         accepted_deps: Some(accepted_deps.into_iter().map(|k| k.0).collect()),
         accepted_exports,
+        imported_bindings: imported_bindings.map(|all| {
+          all
+            .into_iter()
+            .map(|(key, names)| JsImportedBindings { key: key.0, names })
+            .collect()
+        }),
         ..empty("imports", key.0)
       },
     }

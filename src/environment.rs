@@ -216,11 +216,15 @@ impl NativeEnvironment {
 
   #[napi(catch_unwind)]
   pub fn node_state(&self, key: u32) -> Option<JsNodeState> {
-    self.inner.graph().with_node(NodeKey(key), |n| JsNodeState {
-      last_invalidation_timestamp: n.last_invalidation_timestamp,
-      last_hmr_timestamp: n.last_hmr_timestamp,
-      last_hmr_invalidation_received: n.last_hmr_invalidation_received,
-    })
+    self
+      .inner
+      .graph()
+      .timestamps(NodeKey(key))
+      .map(|t| JsNodeState {
+        last_invalidation_timestamp: t.last_invalidation,
+        last_hmr_timestamp: t.last_hmr,
+        last_hmr_invalidation_received: t.hmr_invalidation_received,
+      })
   }
 
   #[napi(catch_unwind)]
@@ -420,6 +424,7 @@ pub fn module_runner_transform(
     source_map: options.source_map.unwrap_or(true),
     input_map: options.input_map,
     json_stringify: options.json_stringify.unwrap_or(false),
+    imported_bindings: false,
   };
   match ven_transform::transform_module(&code, &transform_options, &mut |_, _| None) {
     Ok(out) => JsModuleRunnerTransformResponse {

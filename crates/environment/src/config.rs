@@ -3,6 +3,8 @@
 use ven_resolver::ResolveConfig;
 use ven_transform::JsxOptions;
 
+// Independent switches read from Vite's config, not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub struct EnvironmentConfig {
   /// Environment name (`ssr`, `worker`, …), for messages.
@@ -18,4 +20,6 @@ pub struct EnvironmentConfig {
   /// Resolve and transform the static imports of each module as soon as it is transformed,
   /// so the runner's sequential requests find finished work.
   pub pre_transform: bool,
+  /// Vite's `experimental.hmrPartialAccept`: record `importedBindings` for `acceptExports`.
+  pub hmr_partial_accept: bool,
 }

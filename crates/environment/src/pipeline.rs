@@ -25,6 +25,8 @@ pub(crate) fn module_url_of_request(url: &str) -> String {
 
 /// One import found while transforming a module.
 struct FoundImport {
+  /// As written in the code.
+  specifier: String,
   url: String,
   id: String,
   kind: ImportKind,
@@ -45,7 +47,8 @@ impl Environment {
       let invalidated_at = self
         .graph
         .key_by_url(&url)
-        .and_then(|k| self.graph.with_node(k, |n| n.last_invalidation_timestamp));
+        .and_then(|k| self.graph.timestamps(k))
+        .map(|t| t.last_invalidation);
       // Reuse the in-flight request unless the module was invalidated after it started.
       if invalidated_at.is_none_or(|t| pending.started_at > t) {
         return pending.future.await;
@@ -115,10 +118,7 @@ impl Environment {
     if let Some(result) = self.graph.transform_result(key) {
       return Some(result);
     }
-    let reusable = self
-      .graph
-      .with_node(key, ven_graph::ModuleNode::reusable_result)
-      .flatten()?;
+    let reusable = self.graph.reusable_result(key)?;
     self
       .graph
       .set_transform_result(key, Arc::clone(&reusable), started_at);
@@ -202,6 +202,7 @@ impl Environment {
       source_map: self.config.source_map,
       input_map,
       json_stringify: self.config.json_stringify,
+      imported_bindings: self.config.hmr_partial_accept,
     }
   }
 
@@ -339,6 +340,7 @@ impl Environment {
         SpecifierResolution::Module { id: dep_id } => {
           let dep_url = self.resolver.id_to_url(&dep_id);
           imports.push(FoundImport {
+            specifier: specifier.to_owned(),
             url: dep_url.clone(),
             id: dep_id,
             kind,
@@ -375,13 +377,64 @@ impl Environment {
       .filter_map(|url| by_url.get(url.as_str()).copied())
       .collect();
     let accept = AcceptInfo {
-      is_self_accepting: hmr.is_self_accepting,
+      // Vite (SSR): a module that was self-accepting stays so.
+      is_self_accepting: hmr.is_self_accepting
+        || self
+          .graph
+          .with_node(key, |n| n.is_self_accepting == Some(true))
+          .unwrap_or(false),
       accepted_deps,
       accepted_exports: hmr.accepted_exports.clone(),
+      imported_bindings: hmr
+        .imported_bindings
+        .as_deref()
+        .map(|by_specifier| imported_bindings(imports, &by_specifier_map(by_specifier), &by_url)),
     };
     let pruned = self
       .graph
       .update_module_info(key, imported, static_imported, accept);
     self.record_pruned(pruned);
   }
+}
+
+fn by_specifier_map(list: &[(String, Vec<String>)]) -> HashMap<&str, &[String]> {
+  list
+    .iter()
+    .map(|(s, names)| (s.as_str(), names.as_slice()))
+    .collect()
+}
+
+/// Vite's `importedBindings` keyed by node: static imports take the names the transform found
+/// for their specifier, dynamic ones `*`.
+fn imported_bindings(
+  imports: &[FoundImport],
+  by_specifier: &HashMap<&str, &[String]>,
+  by_url: &HashMap<&str, NodeKey>,
+) -> Vec<(NodeKey, Vec<String>)> {
+  let star = [String::from("*")];
+  let mut out: Vec<(NodeKey, Vec<String>)> = Vec::new();
+  for import in imports {
+    let Some(&dep) = by_url.get(import.url.as_str()) else {
+      continue;
+    };
+    let names: &[String] = match import.kind {
+      ImportKind::Dynamic => &star,
+      ImportKind::Static => match by_specifier.get(import.specifier.as_str()) {
+        Some(names) => names,
+        // Not an import statement (an `accept('dep')` specifier): no binding.
+        None => continue,
+      },
+    };
+    let index = out.iter().position(|(k, _)| *k == dep).unwrap_or_else(|| {
+      out.push((dep, Vec::new()));
+      out.len() - 1
+    });
+    let entry = &mut out[index].1;
+    for name in names {
+      if !entry.contains(name) {
+        entry.push(name.clone());
+      }
+    }
+  }
+  out
 }

@@ -28,6 +28,7 @@ fn environment(root: &Path, pre_transform: bool) -> Arc<Environment> {
     json_stringify: false,
     source_map: true,
     pre_transform,
+    hmr_partial_accept: false,
   })
 }
 

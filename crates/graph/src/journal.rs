@@ -19,6 +19,7 @@ pub enum GraphEvent {
     is_self_accepting: bool,
     accepted_deps: Vec<NodeKey>,
     accepted_exports: Option<Vec<String>>,
+    imported_bindings: Option<Vec<(NodeKey, Vec<String>)>>,
   },
 }
 

@@ -9,17 +9,21 @@
 mod hmr;
 mod journal;
 mod node;
+mod state;
+mod topology;
 
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use dashmap::DashMap;
 
 pub use hmr::{Boundary, HmrOutcome};
 pub use journal::GraphEvent;
 use journal::Journal;
-pub use node::{InvalidationState, ModuleNode, NodeKey};
+pub use node::{InvalidationState, ModuleNode, NodeKey, Timestamps};
+use state::StateTable;
+use topology::{ACCEPTS_DEP, STATIC, Topology};
 
 // Keys are small integers and paths we produce ourselves: no need for SipHash's DoS resistance.
 type FastMap<K, V> = DashMap<K, V, rustc_hash::FxBuildHasher>;
@@ -31,15 +35,24 @@ pub struct AcceptInfo {
   pub is_self_accepting: bool,
   pub accepted_deps: Vec<NodeKey>,
   pub accepted_exports: Option<Vec<String>>,
+  /// Vite's `importedBindings` (only with `experimental.hmrPartialAccept`): the exports this
+  /// module takes from each import; `*` for a namespace or dynamic import.
+  pub imported_bindings: Option<Vec<(NodeKey, Vec<String>)>>,
 }
 
 /// The graph. All methods take `&self`; no dashmap guard is ever returned or held across calls.
 pub struct ModuleGraph<T> {
   next_key: AtomicU32,
-  nodes: FastMap<NodeKey, ModuleNode<T>>,
+  /// Identity and edges.
+  nodes: FastMap<NodeKey, ModuleNode>,
+  /// Per-edit state (results, invalidation, timestamps), dense by key.
+  states: StateTable<T>,
   url_to_key: FastMap<String, NodeKey>,
   id_to_key: FastMap<String, NodeKey>,
   file_to_keys: FastMap<String, Vec<NodeKey>>,
+  /// Bumped by every change of nodes or edges; the topology snapshot is rebuilt when it moved.
+  structure_version: AtomicU64,
+  topology: Mutex<Option<Arc<Topology>>>,
   journal: Journal,
 }
 
@@ -59,9 +72,12 @@ impl<T> ModuleGraph<T> {
     Self {
       next_key: AtomicU32::new(1),
       nodes: FastMap::default(),
+      states: StateTable::default(),
       url_to_key: FastMap::default(),
       id_to_key: FastMap::default(),
       file_to_keys: FastMap::default(),
+      structure_version: AtomicU64::new(0),
+      topology: Mutex::new(None),
       journal: Journal::default(),
     }
   }
@@ -91,12 +107,30 @@ impl<T> ModuleGraph<T> {
   }
 
   /// Read a node through a closure (the guard never escapes).
-  pub fn with_node<R>(&self, key: NodeKey, f: impl FnOnce(&ModuleNode<T>) -> R) -> Option<R> {
+  pub fn with_node<R>(&self, key: NodeKey, f: impl FnOnce(&ModuleNode) -> R) -> Option<R> {
     self.nodes.get(&key).map(|n| f(&n))
   }
 
-  fn with_node_mut<R>(&self, key: NodeKey, f: impl FnOnce(&mut ModuleNode<T>) -> R) -> Option<R> {
+  fn with_node_mut<R>(&self, key: NodeKey, f: impl FnOnce(&mut ModuleNode) -> R) -> Option<R> {
     self.nodes.get_mut(&key).map(|mut n| f(&mut n))
+  }
+
+  fn structure_changed(&self) {
+    self.structure_version.fetch_add(1, Ordering::Release);
+  }
+
+  /// The edge snapshot for walks, rebuilt when the structure changed since the last one.
+  fn topology(&self) -> Arc<Topology> {
+    let mut cached = self.topology.lock().unwrap_or_else(PoisonError::into_inner);
+    // Read the version before building: a change made during the build forces the next rebuild.
+    let version = self.structure_version.load(Ordering::Acquire);
+    if let Some(topology) = cached.as_ref().filter(|t| t.version == version) {
+      return Arc::clone(topology);
+    }
+    let len = self.next_key.load(Ordering::Acquire) as usize;
+    let topology = Arc::new(Topology::build(&self.nodes, len, version));
+    *cached = Some(Arc::clone(&topology));
+    topology
   }
 
   /// Vite's `_ensureEntryFromUrl` after resolution: the node for `id`, created with `url` when
@@ -107,7 +141,8 @@ impl<T> ModuleGraph<T> {
       return key;
     }
     // Insert the node before publishing its id, so a reader that finds the key finds the node.
-    let candidate = NodeKey(self.next_key.fetch_add(1, Ordering::Relaxed));
+    let candidate = NodeKey(self.next_key.fetch_add(1, Ordering::AcqRel));
+    self.states.ensure_row(candidate);
     let file = clean_url(id).to_owned();
     self.nodes.insert(
       candidate,
@@ -122,6 +157,7 @@ impl<T> ModuleGraph<T> {
     }
     self.url_to_key.entry(url.to_owned()).or_insert(key);
     self.file_to_keys.entry(file.clone()).or_default().push(key);
+    self.structure_changed();
     self.journal.push(GraphEvent::Created {
       key,
       url: url.to_owned(),
@@ -147,15 +183,31 @@ impl<T> ModuleGraph<T> {
         unique.push(dep);
       }
     }
-    let previous = self
+    let (previous, changed) = self
       .with_node_mut(key, |node| {
+        let changed = node.imported != unique
+          || node.static_imported != static_imported
+          || node.is_self_accepting != Some(accept.is_self_accepting)
+          || node.accepted_hmr_deps != accept.accepted_deps
+          || node.accepted_hmr_exports != accept.accepted_exports
+          || node.imported_bindings != accept.imported_bindings;
         node.is_self_accepting = Some(accept.is_self_accepting);
-        node.accepted_hmr_deps = accept.accepted_deps.clone();
-        node.accepted_hmr_exports = accept.accepted_exports.clone();
+        node.accepted_hmr_deps.clone_from(&accept.accepted_deps);
+        node
+          .accepted_hmr_exports
+          .clone_from(&accept.accepted_exports);
+        node.imported_bindings.clone_from(&accept.imported_bindings);
         node.static_imported = static_imported;
-        std::mem::replace(&mut node.imported, unique.clone())
+        (
+          std::mem::replace(&mut node.imported, unique.clone()),
+          changed,
+        )
       })
       .unwrap_or_default();
+    if !changed {
+      // Re-analysis with the same result (every HMR re-transform of an unchanged import list).
+      return Vec::new();
+    }
     for dep in &unique {
       self.with_node_mut(*dep, |n| n.importers.insert(key));
     }
@@ -174,12 +226,14 @@ impl<T> ModuleGraph<T> {
         pruned.push(dep);
       }
     }
+    self.structure_changed();
     self.journal.push(GraphEvent::Imports {
       key,
       imported: unique,
       is_self_accepting: accept.is_self_accepting,
       accepted_deps: accept.accepted_deps,
       accepted_exports: accept.accepted_exports,
+      imported_bindings: accept.imported_bindings,
     });
     pruned
   }
@@ -188,10 +242,11 @@ impl<T> ModuleGraph<T> {
   /// (Vite's rule: a result computed from stale input is returned but not cached).
   pub fn set_transform_result(&self, key: NodeKey, result: Arc<T>, started_at: f64) -> bool {
     self
-      .with_node_mut(key, |n| {
-        if started_at > n.last_invalidation_timestamp {
-          n.transform_result = Some(result);
-          n.invalidation_state = InvalidationState::Valid;
+      .states
+      .write_row(key, |row| {
+        if started_at > row.timestamps.last_invalidation {
+          row.transform_result = Some(result);
+          row.invalidation = InvalidationState::Valid;
           true
         } else {
           false
@@ -202,8 +257,24 @@ impl<T> ModuleGraph<T> {
 
   pub fn transform_result(&self, key: NodeKey) -> Option<Arc<T>> {
     self
-      .with_node(key, |n| n.transform_result.clone())
+      .states
+      .read_row(key, |row| row.transform_result.clone())
       .flatten()
+  }
+
+  /// A soft-invalidated result that can be served again without transforming.
+  pub fn reusable_result(&self, key: NodeKey) -> Option<Arc<T>> {
+    self
+      .states
+      .read_row(key, |row| match &row.invalidation {
+        InvalidationState::Soft(result) => Some(Arc::clone(result)),
+        _ => None,
+      })
+      .flatten()
+  }
+
+  pub fn timestamps(&self, key: NodeKey) -> Option<Timestamps> {
+    self.states.read_row(key, |row| row.timestamps)
   }
 
   /// Vite's `invalidateModule`: clears the node's result, records the timestamp and walks up to
@@ -216,67 +287,16 @@ impl<T> ModuleGraph<T> {
     is_hmr: bool,
     soft: bool,
   ) {
-    // Iterative walk: deep importer chains must not overflow the stack.
-    let mut stack = vec![(key, soft)];
-    // One buffer for every node's importers: no allocation per visited node.
-    let mut importers = Vec::new();
-    while let Some((key, soft)) = stack.pop() {
-      importers.clear();
-      let Some(visit) = self.with_node_mut(key, |node| {
-        let previous = node.invalidation_state.kind();
-        if soft {
-          if node.invalidation_state == InvalidationState::Valid {
-            node.invalidation_state = match node.transform_result.take() {
-              Some(r) => InvalidationState::Soft(r),
-              None => InvalidationState::Hard,
-            };
-          }
-        } else {
-          node.invalidation_state = InvalidationState::Hard;
-        }
-        if seen.contains(&key) && previous == node.invalidation_state.kind() {
-          return false;
-        }
-        if is_hmr {
-          node.last_hmr_timestamp = timestamp;
-          node.last_hmr_invalidation_received = false;
-        } else {
-          node.last_invalidation_timestamp = timestamp;
-        }
-        node.transform_result = None;
-        importers.extend(node.importers.iter().copied());
-        true
-      }) else {
-        continue;
-      };
-      if !visit {
-        continue;
-      }
-      seen.insert(key);
-      for &importer in &importers {
-        let edge = self.with_node(importer, |imp| {
-          (
-            imp.accepted_hmr_deps.contains(&key),
-            imp.static_imported.contains(&key),
-          )
-        });
-        let Some((accepts, statically_imports)) = edge else {
-          continue;
-        };
-        if !accepts {
-          stack.push((importer, statically_imports || soft));
-        }
-      }
-    }
+    let topology = self.topology();
+    self.states.write_all(|rows| {
+      invalidate(&topology, rows, key, seen, timestamp, is_hmr, soft);
+    });
   }
 
   /// Vite's `onFileChange`: invalidates every module of the file.
   pub fn on_file_change(&self, file: &str, timestamp: f64) -> Vec<NodeKey> {
     let keys = self.keys_by_file(file);
-    let mut seen = KeySet::default();
-    for key in &keys {
-      self.invalidate_module(*key, &mut seen, timestamp, false, false);
-    }
+    self.invalidate_each(&keys, timestamp);
     keys
   }
 
@@ -297,18 +317,28 @@ impl<T> ModuleGraph<T> {
           .unwrap_or(false),
         accepted_deps: Vec::new(),
         accepted_exports: None,
+        imported_bindings: None,
       });
       self.with_node_mut(key, |n| n.imported.clear());
+      self.structure_changed();
     }
   }
 
   /// Vite's `invalidateAll`.
   pub fn invalidate_all(&self, timestamp: f64) {
     let keys: Vec<NodeKey> = self.id_to_key.iter().map(|e| *e.value()).collect();
+    self.invalidate_each(&keys, timestamp);
+  }
+
+  /// Non-HMR invalidation of `keys` sharing one `seen` set, under one lock.
+  fn invalidate_each(&self, keys: &[NodeKey], timestamp: f64) {
+    let topology = self.topology();
     let mut seen = KeySet::default();
-    for key in keys {
-      self.invalidate_module(key, &mut seen, timestamp, false, false);
-    }
+    self.states.write_all(|rows| {
+      for &key in keys {
+        invalidate(&topology, rows, key, &mut seen, timestamp, false, false);
+      }
+    });
   }
 
   /// Writes a node's timestamps (JS code such as Vite's prune handling assigns them).
@@ -318,12 +348,12 @@ impl<T> ModuleGraph<T> {
     last_hmr: Option<f64>,
     last_invalidation: Option<f64>,
   ) {
-    self.with_node_mut(key, |n| {
+    self.states.write_row(key, |row| {
       if let Some(t) = last_hmr {
-        n.last_hmr_timestamp = t;
+        row.timestamps.last_hmr = t;
       }
       if let Some(t) = last_invalidation {
-        n.last_invalidation_timestamp = t;
+        row.timestamps.last_invalidation = t;
       }
     });
   }
@@ -331,7 +361,9 @@ impl<T> ModuleGraph<T> {
   /// Marks whether `import.meta.hot.invalidate()` was already handled for the node's current
   /// HMR timestamp (Vite's `lastHMRInvalidationReceived`).
   pub fn set_hmr_invalidation_received(&self, key: NodeKey, received: bool) {
-    self.with_node_mut(key, |n| n.last_hmr_invalidation_received = received);
+    self.states.write_row(key, |row| {
+      row.timestamps.hmr_invalidation_received = received;
+    });
   }
 
   /// Drains the structural changes (nodes, edges, accept data) since the last call, for a JS
@@ -355,6 +387,55 @@ impl<T> ModuleGraph<T> {
       .collect();
     out.sort();
     out
+  }
+}
+
+/// The walk of Vite's `invalidateModule` over the snapshot's importers and the dense state rows.
+fn invalidate<T>(
+  topology: &Topology,
+  rows: &mut [node::NodeState<T>],
+  key: NodeKey,
+  seen: &mut KeySet,
+  timestamp: f64,
+  is_hmr: bool,
+  soft: bool,
+) {
+  // Iterative walk: deep importer chains must not overflow the stack.
+  let mut stack = vec![(key, soft)];
+  while let Some((key, soft)) = stack.pop() {
+    let Some(row) = rows.get_mut(key.index()) else {
+      continue;
+    };
+    if topology.node(key).is_none() {
+      continue;
+    }
+    let previous = row.invalidation.kind();
+    if soft {
+      if row.invalidation == InvalidationState::Valid {
+        row.invalidation = match row.transform_result.take() {
+          Some(result) => InvalidationState::Soft(result),
+          None => InvalidationState::Hard,
+        };
+      }
+    } else {
+      row.invalidation = InvalidationState::Hard;
+    }
+    if seen.contains(&key) && previous == row.invalidation.kind() {
+      continue;
+    }
+    if is_hmr {
+      row.timestamps.last_hmr = timestamp;
+      row.timestamps.hmr_invalidation_received = false;
+    } else {
+      row.timestamps.last_invalidation = timestamp;
+    }
+    row.transform_result = None;
+    seen.insert(key);
+    for edge in topology.importers(key) {
+      if edge.flags & ACCEPTS_DEP == 0 {
+        stack.push((edge.importer, edge.flags & STATIC != 0 || soft));
+      }
+    }
   }
 }
 

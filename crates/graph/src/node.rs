@@ -1,12 +1,20 @@
-//! One module node and its invalidation state.
+//! One module node: its identity and edges (changed by import analysis), and its per-edit state
+//! (changed by every transform and invalidation), kept apart so that walks touch dense memory.
 
 use std::sync::Arc;
 
 use crate::KeySet;
 
-/// Stable handle of a node; also the identity the JS mirror keys its objects by.
+/// Stable handle of a node; also the identity the JS mirror keys its objects by, and the index
+/// of the node's row in the state table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeKey(pub u32);
+
+impl NodeKey {
+  pub(crate) fn index(self) -> usize {
+    self.0 as usize
+  }
+}
 
 /// Vite's `invalidationState`: `Valid` = not invalidated (`undefined` in Vite).
 #[derive(Debug, Clone)]
@@ -34,9 +42,9 @@ impl<T> InvalidationState<T> {
   }
 }
 
-/// A module of the graph.
+/// A module's identity and edges, as import analysis records them.
 #[derive(Debug)]
-pub struct ModuleNode<T> {
+pub struct ModuleNode {
   pub key: NodeKey,
   pub url: String,
   pub id: String,
@@ -47,16 +55,13 @@ pub struct ModuleNode<T> {
   pub static_imported: KeySet,
   pub accepted_hmr_deps: Vec<NodeKey>,
   pub accepted_hmr_exports: Option<Vec<String>>,
+  /// Vite's `importedBindings` (only with `experimental.hmrPartialAccept`).
+  pub imported_bindings: Option<Vec<(NodeKey, Vec<String>)>>,
   /// `None` until the module was analysed (HMR propagation stops there, as in Vite).
   pub is_self_accepting: Option<bool>,
-  pub transform_result: Option<Arc<T>>,
-  pub invalidation_state: InvalidationState<T>,
-  pub last_hmr_timestamp: f64,
-  pub last_hmr_invalidation_received: bool,
-  pub last_invalidation_timestamp: f64,
 }
 
-impl<T> ModuleNode<T> {
+impl ModuleNode {
   pub(crate) fn new(key: NodeKey, url: String, id: String, file: String) -> Self {
     Self {
       key,
@@ -68,20 +73,35 @@ impl<T> ModuleNode<T> {
       static_imported: KeySet::default(),
       accepted_hmr_deps: Vec::new(),
       accepted_hmr_exports: None,
+      imported_bindings: None,
       is_self_accepting: Some(false),
-      transform_result: None,
-      invalidation_state: InvalidationState::Valid,
-      last_hmr_timestamp: 0.0,
-      last_hmr_invalidation_received: false,
-      last_invalidation_timestamp: 0.0,
     }
   }
+}
 
-  /// A soft-invalidated result that can be served again without transforming.
-  pub fn reusable_result(&self) -> Option<Arc<T>> {
-    match &self.invalidation_state {
-      InvalidationState::Soft(r) => Some(r.clone()),
-      _ => None,
+/// The timestamps Vite keeps on a node.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timestamps {
+  pub last_hmr: f64,
+  pub last_invalidation: f64,
+  /// Vite's `lastHMRInvalidationReceived`.
+  pub hmr_invalidation_received: bool,
+}
+
+/// A node's per-edit state: one row of the graph's dense state table.
+#[derive(Debug)]
+pub(crate) struct NodeState<T> {
+  pub transform_result: Option<Arc<T>>,
+  pub invalidation: InvalidationState<T>,
+  pub timestamps: Timestamps,
+}
+
+impl<T> Default for NodeState<T> {
+  fn default() -> Self {
+    Self {
+      transform_result: None,
+      invalidation: InvalidationState::Valid,
+      timestamps: Timestamps::default(),
     }
   }
 }

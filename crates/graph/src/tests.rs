@@ -65,19 +65,12 @@ fn invalidation_walks_importers_and_clears_results() {
   // Importers that statically import are soft-invalidated: result kept for reuse.
   assert!(g.transform_result(b).is_none());
   assert_eq!(
-    g.with_node(b, |n| n.reusable_result().map(|r| (*r).clone()))
-      .unwrap(),
+    g.reusable_result(b).map(|r| (*r).clone()),
     Some(format!("code{}", b.0))
   );
-  assert!(g.with_node(a, |n| n.reusable_result().is_some()).unwrap());
-  assert_eq!(
-    g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(),
-    5.0
-  );
-  assert_eq!(
-    g.with_node(a, |n| n.last_invalidation_timestamp).unwrap(),
-    5.0
-  );
+  assert!(g.reusable_result(a).is_some());
+  assert_eq!(g.timestamps(c).unwrap().last_invalidation, 5.0);
+  assert_eq!(g.timestamps(a).unwrap().last_invalidation, 5.0);
   assert_eq!(seen.len(), 3);
 }
 
@@ -92,16 +85,14 @@ fn accepted_dep_stops_invalidation() {
       is_self_accepting: false,
       accepted_deps: vec![c],
       accepted_exports: None,
+      imported_bindings: None,
     },
   );
   g.invalidate_module(c, &mut KeySet::default(), 7.0, true, false);
   assert!(g.transform_result(b).is_some());
   assert!(g.transform_result(a).is_some());
-  assert_eq!(g.with_node(c, |n| n.last_hmr_timestamp).unwrap(), 7.0);
-  assert_eq!(
-    g.with_node(c, |n| n.last_invalidation_timestamp).unwrap(),
-    0.0
-  );
+  assert_eq!(g.timestamps(c).unwrap().last_hmr, 7.0);
+  assert_eq!(g.timestamps(c).unwrap().last_invalidation, 0.0);
 }
 
 #[test]
@@ -194,6 +185,7 @@ mod hmr {
       is_self_accepting,
       accepted_deps: deps,
       accepted_exports: None,
+      imported_bindings: None,
     }
   }
 
@@ -210,7 +202,7 @@ mod hmr {
         is_within_circular_import: false
       }])
     );
-    assert_eq!(g.with_node(c, |n| n.last_hmr_timestamp).unwrap(), 9.0);
+    assert_eq!(g.timestamps(c).unwrap().last_hmr, 9.0);
     assert!(g.transform_result(c).is_none());
   }
 
@@ -278,5 +270,127 @@ mod hmr {
     };
     assert_eq!(boundaries.len(), 1);
     assert_eq!(boundaries[0].boundary, keys[0]);
+  }
+
+  fn accept_exports(exports: &[&str]) -> AcceptInfo {
+    AcceptInfo {
+      accepted_exports: Some(exports.iter().map(|e| (*e).to_owned()).collect()),
+      ..AcceptInfo::default()
+    }
+  }
+
+  fn bindings(dep: NodeKey, names: &[&str]) -> AcceptInfo {
+    AcceptInfo {
+      imported_bindings: Some(vec![(dep, names.iter().map(|e| (*e).to_owned()).collect())]),
+      ..AcceptInfo::default()
+    }
+  }
+
+  #[test]
+  fn accepted_exports_stop_at_importers_using_only_them() {
+    let (g, _, b, c) = graph_abc();
+    g.update_module_info(c, vec![], KeySet::default(), accept_exports(&["x", "y"]));
+    g.update_module_info(b, vec![c], KeySet::from_iter([c]), bindings(c, &["x"]));
+    assert_eq!(
+      g.hmr_update(&[c], 1.0, None),
+      HmrOutcome::Update(vec![Boundary {
+        boundary: c,
+        accepted_via: c,
+        is_within_circular_import: false
+      }])
+    );
+    // b uses an export c does not accept: propagation goes on to the root, a full reload.
+    g.update_module_info(b, vec![c], KeySet::from_iter([c]), bindings(c, &["x", "z"]));
+    assert_eq!(g.hmr_update(&[c], 2.0, None), HmrOutcome::FullReload(None));
+    // Without importedBindings (hmrPartialAccept off) Vite propagates as well.
+    g.update_module_info(b, vec![c], KeySet::from_iter([c]), AcceptInfo::default());
+    assert_eq!(g.hmr_update(&[c], 3.0, None), HmrOutcome::FullReload(None));
+  }
+
+  #[test]
+  fn self_imports_are_not_cycles() {
+    let (g, _, _, c) = graph_abc();
+    g.update_module_info(c, vec![c], KeySet::from_iter([c]), accept(true, vec![]));
+    let HmrOutcome::Update(boundaries) = g.hmr_update(&[c], 1.0, None) else {
+      panic!("expected an update")
+    };
+    assert!(!boundaries[0].is_within_circular_import);
+  }
+
+  /// Vite's `isNodeWithinCircularImports` by its definition: does `node` reach itself through
+  /// importers other than itself? (Compared with the snapshot's component answer.)
+  fn reaches_itself<T>(g: &ModuleGraph<T>, node: NodeKey) -> bool {
+    let mut seen = KeySet::default();
+    let mut queue = vec![node];
+    while let Some(current) = queue.pop() {
+      for importer in g
+        .with_node(current, |n| n.importers.clone())
+        .unwrap_or_default()
+      {
+        if importer == current {
+          continue;
+        }
+        if importer == node {
+          return true;
+        }
+        if seen.insert(importer) {
+          queue.push(importer);
+        }
+      }
+    }
+    false
+  }
+
+  #[test]
+  fn cycle_flags_match_a_reachability_walk_on_random_graphs() {
+    let mut seed = 7u64;
+    let mut rand = |bound: usize| {
+      seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+      usize::try_from(seed >> 33).unwrap_or(0) % bound
+    };
+    for _ in 0..20 {
+      let g: ModuleGraph<()> = ModuleGraph::new();
+      let keys: Vec<NodeKey> = (0..40)
+        .map(|i| g.ensure_entry(&format!("/m{i}"), &format!("/r/m{i}")))
+        .collect();
+      for &key in &keys {
+        let deps: Vec<NodeKey> = (0..rand(3)).map(|_| keys[rand(keys.len())]).collect();
+        let statics = deps.iter().copied().collect();
+        g.update_module_info(key, deps, statics, accept(true, vec![]));
+      }
+      for &key in &keys {
+        let HmrOutcome::Update(boundaries) = g.hmr_update(&[key], 1.0, None) else {
+          panic!("a self-accepting module is its own boundary")
+        };
+        assert_eq!(
+          boundaries[0].is_within_circular_import,
+          reaches_itself(&g, key)
+        );
+      }
+    }
+  }
+
+  #[test]
+  fn unchanged_module_info_keeps_the_snapshot() {
+    let (g, a, b, _) = graph_abc();
+    let _ = g.hmr_update(&[b], 1.0, None);
+    let version = g
+      .structure_version
+      .load(std::sync::atomic::Ordering::Acquire);
+    assert!(
+      g.update_module_info(a, vec![b], KeySet::from_iter([b]), AcceptInfo::default())
+        .is_empty()
+    );
+    assert_eq!(
+      g.structure_version
+        .load(std::sync::atomic::Ordering::Acquire),
+      version
+    );
+    g.update_module_info(a, vec![], KeySet::default(), AcceptInfo::default());
+    assert!(
+      g.structure_version
+        .load(std::sync::atomic::Ordering::Acquire)
+        > version
+    );
   }
 }

@@ -42,6 +42,7 @@ fn main() {
         source_map,
         input_map: None,
         json_stringify: false,
+        imported_bindings: false,
       };
       (code, options)
     })

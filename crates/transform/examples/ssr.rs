@@ -20,6 +20,7 @@ fn main() {
     source_map: std::env::var_os("MAP").is_some(),
     input_map: None,
     json_stringify: false,
+    imported_bindings: false,
   };
   match transform_module(&code, &options, &mut |_, _| None) {
     Ok(out) => {

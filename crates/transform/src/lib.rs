@@ -6,6 +6,7 @@
 //! Must not know about: files on disk, resolution rules, the module graph, napi or async runtimes.
 
 mod ast_util;
+mod bindings;
 mod define;
 mod error;
 mod hmr_scan;
@@ -97,6 +98,8 @@ pub struct TransformOptions {
   /// JSON modules: `true` = `export default JSON` only (Vite's `json.stringify`), otherwise
   /// named exports for top-level keys that are valid identifiers plus `default`.
   pub json_stringify: bool,
+  /// Report [`HmrInfo::imported_bindings`] (Vite's `experimental.hmrPartialAccept`).
+  pub imported_bindings: bool,
 }
 
 /// What `import.meta.hot` calls the module makes (for the graph's HMR data).
@@ -108,6 +111,10 @@ pub struct HmrInfo {
   pub accepted_deps: Vec<String>,
   /// Names passed to `acceptExports([...])`, or `None` when it was not called.
   pub accepted_exports: Option<Vec<String>>,
+  /// Vite's `importedBindings` by original static specifier, when
+  /// [`TransformOptions::imported_bindings`] is set: which exports the module takes from each
+  /// import (`default`, names, `*`). Dynamic imports are not listed (they take `*`).
+  pub imported_bindings: Option<Vec<(String, Vec<String>)>>,
 }
 
 /// Output of [`transform_module`].

@@ -16,8 +16,8 @@ use crate::error::error_at;
 use crate::module_runner::Contexts;
 use crate::writer::Writer;
 use crate::{
-  HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput, define,
-  hmr_scan, json, module_runner, parse, source_map,
+  HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
+  bindings, define, hmr_scan, json, module_runner, parse, source_map,
 };
 
 pub fn run(
@@ -206,11 +206,24 @@ fn module_runner_steps(
   ctx: Contexts,
   rewrite: Rewrite<'_>,
 ) -> (HmrInfo, module_runner::Deps) {
-  let hmr = if code.contains("hot") {
+  let mut hmr = if code.contains("hot") {
     hmr_scan::scan(module, rewrite)
   } else {
     HmrInfo::default()
   };
+  // Vite: a module that accepts every one of its exports is self-accepting.
+  if let Some(accepted) = hmr
+    .accepted_exports
+    .as_ref()
+    .filter(|_| !hmr.is_self_accepting)
+  {
+    let exports = bindings::export_names(module);
+    hmr.is_self_accepting =
+      accepted.len() >= exports.len() && exports.iter().all(|e| accepted.contains(e));
+  }
+  if options.imported_bindings {
+    hmr.imported_bindings = Some(bindings::imported_bindings(module));
+  }
   if !options.define.is_empty() {
     define::apply(module, &options.define, cm, ctx.unresolved);
   }
@@ -302,6 +315,7 @@ mod tests {
       source_map: true,
       input_map: None,
       json_stringify: false,
+      imported_bindings: false,
     };
     GLOBALS.set(&Globals::new(), || {
       let Ok(parts) = transform_parts(code, &options, Some(&mut |_, _| None)) else {

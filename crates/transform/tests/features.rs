@@ -392,3 +392,36 @@ fn json_source_map_is_empty() {
   assert_contains(&map, r#""mappings":"""#);
   assert_contains(&map, r#""sources":["d.json"]"#);
 }
+
+#[test]
+fn module_accepting_all_its_exports_is_self_accepting() {
+  let o = options("/src/a.js");
+  let all = "export const a = 1; export function b() {}\nimport.meta.hot.acceptExports(['a', 'b'])";
+  let hmr = run(all, &o).unwrap().hmr;
+  assert!(hmr.is_self_accepting);
+  let some = "export const a = 1; export { c as d }; const c = 2\nimport.meta.hot.acceptExports('a')";
+  let hmr = run(some, &o).unwrap().hmr;
+  assert!(!hmr.is_self_accepting);
+  assert_eq!(hmr.accepted_exports, Some(vec!["a".to_owned()]));
+}
+
+#[test]
+fn imported_bindings_by_specifier() {
+  let mut o = options("/src/a.ts");
+  let code = "import d, { a, b as c } from './x'\nimport * as ns from './y'\nimport './z'\n\
+    export { e } from './w'\nimport type { T } from './t'\nimport { f } from './x'\n\
+    export * from './v'\nconsole.log(d, a, c, ns, f, import('./u'))";
+  assert_eq!(run(code, &o).unwrap().hmr.imported_bindings, None);
+  o.imported_bindings = true;
+  let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+  assert_eq!(
+    run(code, &o).unwrap().hmr.imported_bindings,
+    Some(vec![
+      ("./x".to_owned(), names(&["default", "a", "b", "f"])),
+      ("./y".to_owned(), names(&["*"])),
+      ("./z".to_owned(), Vec::new()),
+      ("./w".to_owned(), Vec::new()),
+      ("./v".to_owned(), Vec::new()),
+    ])
+  );
+}

@@ -15,6 +15,7 @@ pub fn options(id: &str) -> TransformOptions {
     source_map: false,
     input_map: None,
     json_stringify: false,
+    imported_bindings: false,
   }
 }
 
