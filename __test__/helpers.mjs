@@ -1,7 +1,7 @@
 // Shared helpers for the JS tests: real Vite 8 dev servers, with Vite's own or our environment.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer } from 'vite'
 import { nativeEnvironments } from 'vite-env-native'
@@ -42,4 +42,20 @@ export function graphShape(environment) {
     for (const importer of mod.importers) edges.push(`${importer.url} -> ${mod.url}`)
   }
   return { urls, edges: edges.sort() }
+}
+
+/**
+ * Resolves once the dev server's file watcher watches `file` (and has polled it a few times): an
+ * edit made earlier is not reported. A fast cold start can finish before the watcher's initial
+ * scan has reached the file.
+ */
+export async function whenWatched(server, file) {
+  const start = Date.now()
+  const watched = () => server.watcher.getWatched()[dirname(file)]?.includes(basename(file))
+  while (!watched()) {
+    if (Date.now() - start > 20_000) throw new Error(`the file watcher does not watch ${file} after 20 s`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  // Polling watchers take their baseline stat on the first poll.
+  await new Promise((r) => setTimeout(r, 100))
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { copyFixture, repoRoot, startServer } from './helpers.mjs'
+import { copyFixture, repoRoot, startServer, whenWatched } from './helpers.mjs'
 
 const fixture = join(repoRoot, '__test__', 'fixtures', 'hmr')
 
@@ -55,8 +55,9 @@ async function run(native) {
   })
   const log = () => globalThis.__HMR_LOG__
   const logged = (line) => () => log().includes(line)
-  const edit = (file, from, to) => {
+  const edit = async (file, from, to) => {
     const path = join(copy.dir, 'src', file)
+    await whenWatched(server, path)
     writeFileSync(path, readFileSync(path, 'utf8').replace(from, to))
   }
   const steps = {}
@@ -68,19 +69,19 @@ async function run(native) {
       steps[name] = log().splice(0)
     }
     mark('cold')
-    edit('self.ts', 'value: number = 1', 'value: number = 2')
+    await edit('self.ts', 'value: number = 1', 'value: number = 2')
     await until(logged('self accept 2'), 'self accept')
     mark('self-accept')
 
-    edit('dep.ts', "'dep-1'", "'dep-2'")
+    await edit('dep.ts', "'dep-1'", "'dep-2'")
     await until(logged('parent accepts dep dep-2'), 'accept dep')
     mark('accept-dep')
 
-    edit('leaf.ts', "'leaf-1'", "'leaf-2'")
+    await edit('leaf.ts', "'leaf-1'", "'leaf-2'")
     await until(logged('top evaluated mid(leaf-2)'), 'nested propagation')
     mark('nested')
 
-    edit('inv.ts', "'inv-1'", "'inv-2'")
+    await edit('inv.ts', "'inv-1'", "'inv-2'")
     await until(logged('inv-parent evaluated with inv-2'), 'invalidate')
     mark('invalidate')
 
@@ -88,21 +89,22 @@ async function run(native) {
     await until(logged('ping 7'), 'custom event')
     mark('custom-event')
 
-    edit('pruner.ts', "import { pruned } from './pruned'", 'const pruned = 0')
+    await edit('pruner.ts', "import { pruned } from './pruned'", 'const pruned = 0')
     await until(logged('pruner evaluated 0'), 'pruner re-evaluated')
     await until(() => payloads.some((p) => p.type === 'prune'), 'prune payload')
     await until(logged('pruned prune callback'), 'prune callback')
     mark('prune')
 
-    edit('cyc-a.ts', "'a-1'", "'a-2'")
+    await edit('cyc-a.ts', "'a-1'", "'a-2'")
     await until(() => log().some((l) => l.startsWith('cyc-a evaluated a-2')), 'circular self-accept')
     mark('circular')
 
+    await whenWatched(server, counterFile)
     writeFileSync(counterFile, '2')
     await until(logged('virtual-user evaluated 2'), 'virtual module update')
     mark('virtual')
 
-    edit('plain.ts', "'plain-1'", "'plain-2'")
+    await edit('plain.ts', "'plain-1'", "'plain-2'")
     await until(() => payloads.some((p) => p.type === 'full-reload'), 'full reload')
     // The runner re-executes the whole entry; `del-parent` is the last module it evaluates.
     await until(logged('del-parent evaluated here'), 'entry re-executed')
@@ -113,6 +115,7 @@ async function run(native) {
     const deletable = join(copy.dir, 'src', 'deletable.ts')
     const deletableSource = readFileSync(deletable, 'utf8')
     const before = payloads.length
+    await whenWatched(server, deletable)
     unlinkSync(deletable)
     await until(() => payloads.length > before, 'payload for the deleted file')
     steps.deleted = payloads[before]

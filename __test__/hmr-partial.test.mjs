@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { copyFixture, repoRoot, startServer } from './helpers.mjs'
+import { copyFixture, repoRoot, startServer, whenWatched } from './helpers.mjs'
 
 const fixture = join(repoRoot, '__test__', 'fixtures', 'hmr-partial')
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -45,6 +45,7 @@ async function run({ native, partialAccept }) {
   const edit = async (file, from, to) => {
     const path = join(copy.dir, 'src', file)
     const count = payloads.length
+    await whenWatched(server, path)
     writeFileSync(path, readFileSync(path, 'utf8').replace(from, to))
     await until(() => payloads.length > count, `a payload for ${file}`)
     await settled()

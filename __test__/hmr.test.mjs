@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { copyFixture, exampleRoot, startServer } from './helpers.mjs'
+import { copyFixture, exampleRoot, startServer, whenWatched } from './helpers.mjs'
 
 /** Resolves with the first payload of `type` the environment sends to its runners. */
 function nextPayload(environment, type) {
@@ -41,6 +41,7 @@ async function scenario(native) {
     // A plain edit: no boundary accepts it, so the runner gets a full reload.
     const reload = nextPayload(env, 'full-reload')
     const formatFile = join(fixture.dir, 'src/format.ts')
+    await whenWatched(server, formatFile)
     writeFileSync(formatFile, readFileSync(formatFile, 'utf8').replace('request #', 'visit #'))
     const fullReload = await reload
     const fresh = await env.runner.import('/src/entry-server.ts')
@@ -48,6 +49,7 @@ async function scenario(native) {
 
     // A self-accepting module: an `update` payload naming it as its own boundary.
     const updated = nextPayload(env, 'update')
+    await whenWatched(server, join(fixture.dir, 'src/accepting.ts'))
     writeFileSync(join(fixture.dir, 'src/accepting.ts'), 'export const value = 2\nimport.meta.hot?.accept()\n')
     const update = await updated
     return {

@@ -10,7 +10,7 @@ import { test } from 'node:test'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import react from '@vitejs/plugin-react'
 import vue from '@vitejs/plugin-vue'
-import { graphShape, repoRoot, startServer } from './helpers.mjs'
+import { graphShape, repoRoot, startServer, whenWatched } from './helpers.mjs'
 
 const fixtures = join(repoRoot, '__test__', 'fixtures', 'plugins-npm')
 
@@ -286,6 +286,7 @@ test('@vitejs/plugin-vue: editing an SFC sends the same SSR HMR payloads (legacy
         })
       })
       const file = join(dir, 'src/components/Counter.vue')
+      await whenWatched(server, file)
       writeFileSync(file, readFileSync(file, 'utf8').replace('count is', 'clicks:'))
       const p = await payload
       const mod = await env.runner.import('/src/entry.ts')

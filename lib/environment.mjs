@@ -87,10 +87,15 @@ function withNativeCore(Base) {
     }
 
     fetchModule(id, importer, options) {
-      return this[NATIVE].fetchModule(id, importer ?? undefined, { ...this._remoteRunnerOptions, ...options }).then((response) => {
+      const native = this[NATIVE]
+      const fetchOptions = { ...this._remoteRunnerOptions, ...options }
+      // Cached modules and externals are answered at once; the rest waits for the native pipeline.
+      const now = native.fetchModuleNow(id, importer ?? undefined, fetchOptions)
+      const answer = now ? Promise.resolve(now) : native.fetchModule(id, importer ?? undefined, fetchOptions)
+      return answer.then((response) => {
         // Vite's import analysis sends `prune` for modules that lost their last importer.
         if (response.prunedPending) {
-          const paths = this[NATIVE].takePruned()
+          const paths = native.takePruned()
           if (paths.length) this.hot.send({ type: 'prune', paths })
         }
         return toFetchResult(response)

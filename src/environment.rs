@@ -130,17 +130,33 @@ impl NativeEnvironment {
     importer: Option<String>,
     options: Option<JsFetchOptions>,
   ) -> JsFetchResponse {
-    let defaults = FetchOptions::default();
-    let options = options.map_or(defaults, |o| FetchOptions {
-      cached: o.cached.unwrap_or(defaults.cached),
-      inline_source_map: o.inline_source_map.unwrap_or(defaults.inline_source_map),
-      start_offset: o.start_offset.unwrap_or(defaults.start_offset),
-    });
-    let response = match self
+    let result = self
       .inner
-      .fetch_module(&url, importer.as_deref(), options)
-      .await
-    {
+      .fetch_module(&url, importer.as_deref(), fetch_options(options))
+      .await;
+    self.fetch_response(result)
+  }
+
+  /// `fetchModule` answered without waiting when possible (cached results, externals);
+  /// `null` when the async `fetchModule` must run.
+  #[napi(catch_unwind)]
+  pub fn fetch_module_now(
+    &self,
+    url: String,
+    importer: Option<String>,
+    options: Option<JsFetchOptions>,
+  ) -> Option<JsFetchResponse> {
+    self
+      .inner
+      .fetch_module_now(&url, importer.as_deref(), fetch_options(options))
+      .map(|result| self.fetch_response(result))
+  }
+
+  fn fetch_response(
+    &self,
+    result: std::result::Result<FetchResult, Arc<ven_environment::EnvError>>,
+  ) -> JsFetchResponse {
+    let response = match result {
       Ok(FetchResult::Cached) => JsFetchResponse {
         cache: Some(true),
         ..JsFetchResponse::empty()
@@ -441,4 +457,13 @@ pub fn module_runner_transform(
       error: Some((&EnvError::from_transform(&error)).into()),
     },
   }
+}
+
+fn fetch_options(options: Option<JsFetchOptions>) -> FetchOptions {
+  let defaults = FetchOptions::default();
+  options.map_or(defaults, |o| FetchOptions {
+    cached: o.cached.unwrap_or(defaults.cached),
+    inline_source_map: o.inline_source_map.unwrap_or(defaults.inline_source_map),
+    start_offset: o.start_offset.unwrap_or(defaults.start_offset),
+  })
 }

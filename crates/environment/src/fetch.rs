@@ -58,40 +58,9 @@ impl Environment {
     importer: Option<&str>,
     options: FetchOptions,
   ) -> Result<FetchResult, Arc<EnvError>> {
-    if url.starts_with("data:") || self.resolver.is_builtin(url) {
-      return Ok(FetchResult::Externalize {
-        externalize: url.to_owned(),
-        kind: "builtin",
-      });
+    if let Some(external) = self.fetch_external(url, importer) {
+      return external;
     }
-    let is_file_url = url.starts_with("file://");
-    if is_external_url(url) {
-      return Ok(FetchResult::Externalize {
-        externalize: url.to_owned(),
-        kind: "network",
-      });
-    }
-    if let Some(importer) = importer.filter(|_| !is_file_url && !url.starts_with(['.', '/'])) {
-      let importer_file = ven_graph::clean_url(importer);
-      let target = self
-        .resolver
-        .resolve_external(url, Some(importer_file))
-        .map_err(|_| {
-          Arc::new(EnvError::new(
-            "ERR_MODULE_NOT_FOUND",
-            format!("Cannot find module '{url}' imported from '{importer}'"),
-          ))
-        })?;
-      let kind = match target.kind {
-        ExternalKind::Module => "module",
-        ExternalKind::Commonjs => "commonjs",
-      };
-      return Ok(FetchResult::Externalize {
-        externalize: target.file_url,
-        kind,
-      });
-    }
-
     let key = self.ensure_entry_with_plugins(url).await.map_err(|mut e| {
       if let Some(importer) = importer.filter(|_| e.code.as_deref() == Some("ERR_LOAD_URL")) {
         e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
@@ -116,6 +85,83 @@ impl Environment {
       }
       e
     })?;
+    self.inline(key, url, importer, &result, options, cached)
+  }
+
+  /// [`Self::fetch_module`] when the answer needs no waiting: externals, and known modules whose
+  /// transform result is cached or reusable (every module of a runner's re-import after a full
+  /// reload). Answering these synchronously saves the runner, which imports one module after
+  /// another, a thread hop per module. `None`: take the async path.
+  pub fn fetch_module_now(
+    &self,
+    url: &str,
+    importer: Option<&str>,
+    options: FetchOptions,
+  ) -> Option<Result<FetchResult, Arc<EnvError>>> {
+    if self.is_closing() {
+      return None;
+    }
+    if let Some(external) = self.fetch_external(url, importer) {
+      return Some(external);
+    }
+    let key = self
+      .graph
+      .key_by_url(&crate::pipeline::module_url_of_request(url))?;
+    let cached = self.graph.transform_result(key).is_some();
+    if options.cached && cached {
+      return Some(Ok(FetchResult::Cached));
+    }
+    let result = self.cached_result(key, crate::monotonic_now())?;
+    Some(self.inline(key, url, importer, &result, options, cached))
+  }
+
+  /// Builtins, data urls, network urls and bare imports of packages: the runner loads them itself.
+  fn fetch_external(
+    &self,
+    url: &str,
+    importer: Option<&str>,
+  ) -> Option<Result<FetchResult, Arc<EnvError>>> {
+    if url.starts_with("data:") || self.resolver.is_builtin(url) {
+      return Some(Ok(FetchResult::Externalize {
+        externalize: url.to_owned(),
+        kind: "builtin",
+      }));
+    }
+    if is_external_url(url) {
+      return Some(Ok(FetchResult::Externalize {
+        externalize: url.to_owned(),
+        kind: "network",
+      }));
+    }
+    let importer =
+      importer.filter(|_| !url.starts_with("file://") && !url.starts_with(['.', '/']))?;
+    let importer_file = ven_graph::clean_url(importer);
+    let Ok(target) = self.resolver.resolve_external(url, Some(importer_file)) else {
+      return Some(Err(Arc::new(EnvError::new(
+        "ERR_MODULE_NOT_FOUND",
+        format!("Cannot find module '{url}' imported from '{importer}'"),
+      ))));
+    };
+    let kind = match target.kind {
+      ExternalKind::Module => "module",
+      ExternalKind::Commonjs => "commonjs",
+    };
+    Some(Ok(FetchResult::Externalize {
+      externalize: target.file_url,
+      kind,
+    }))
+  }
+
+  /// The `{ code, file, id, url, invalidate }` answer for a transformed module.
+  fn inline(
+    &self,
+    key: ven_graph::NodeKey,
+    url: &str,
+    importer: Option<&str>,
+    result: &crate::TransformResult,
+    options: FetchOptions,
+    cached: bool,
+  ) -> Result<FetchResult, Arc<EnvError>> {
     let (file, id, node_url) = self
       .graph
       .with_node(key, |n| (n.file.clone(), n.id.clone(), n.url.clone()))

@@ -114,7 +114,11 @@ impl Environment {
   }
 
   /// A cached result, or a soft-invalidated one that is still valid for SSR (no `?t=` to update).
-  fn cached_result(&self, key: NodeKey, started_at: f64) -> Option<Arc<TransformResult>> {
+  pub(crate) fn cached_result(
+    &self,
+    key: NodeKey,
+    started_at: f64,
+  ) -> Option<Arc<TransformResult>> {
     if let Some(result) = self.graph.transform_result(key) {
       return Some(result);
     }

@@ -211,6 +211,61 @@ fn invalidation_forces_a_fresh_transform() {
 }
 
 #[test]
+fn fetch_now_answers_cached_modules_like_the_async_path() {
+  let root = project(
+    "fetch-now",
+    &[
+      ("src/a.ts", "import { b } from './b'\nexport const a = b\n"),
+      ("src/b.ts", "export const b = 1\n"),
+    ],
+  );
+  let env = environment(&root, false);
+  let now = |url: &str, cached: bool| {
+    let options = FetchOptions {
+      cached,
+      ..Default::default()
+    };
+    env.fetch_module_now(url, None, options)
+  };
+  // Nothing transformed yet: the async path must run.
+  assert!(now("/src/a.ts", false).is_none());
+  assert!(matches!(
+    env.fetch_module_now("node:fs", Some("/src/a.ts"), FetchOptions::default()),
+    Some(Ok(FetchResult::Externalize {
+      kind: "builtin",
+      ..
+    }))
+  ));
+  runtime().block_on(async {
+    let fetched = fetch_inline(&env, "/src/a.ts", None, FetchOptions::default()).await;
+    let Some(Ok(answer)) = now("/src/a.ts", false) else {
+      panic!("a cached module is answered at once")
+    };
+    let (code, file, id, url, invalidate) = inline(answer);
+    assert_eq!(
+      (&code, &file, &id, &url),
+      (&fetched.0, &fetched.1, &fetched.2, &fetched.3)
+    );
+    assert!(!invalidate);
+    assert_eq!(
+      now("/src/a.ts", true).map(Result::unwrap),
+      Some(FetchResult::Cached)
+    );
+    // b is known (a imports it) but not transformed: async path.
+    assert!(now("/src/b.ts", false).is_none());
+    // Soft invalidation (b changed): a's previous result is reused, marked for re-evaluation.
+    fetch_inline(&env, "/src/b.ts", None, FetchOptions::default()).await;
+    let b_file = format!("{}/src/b.ts", root.to_string_lossy());
+    env.on_file_change(&b_file);
+    assert!(now("/src/b.ts", false).is_none());
+    let Some(Ok(answer)) = now("/src/a.ts", true) else {
+      panic!("a soft-invalidated module is answered at once")
+    };
+    assert!(inline(answer).4);
+  });
+}
+
+#[test]
 fn concurrent_requests_share_one_transform_and_pre_transform_fills_the_cache() {
   let mut files = vec![("src/m0.ts".to_owned(), String::new())];
   let n = 60;

@@ -399,7 +399,8 @@ fn module_accepting_all_its_exports_is_self_accepting() {
   let all = "export const a = 1; export function b() {}\nimport.meta.hot.acceptExports(['a', 'b'])";
   let hmr = run(all, &o).unwrap().hmr;
   assert!(hmr.is_self_accepting);
-  let some = "export const a = 1; export { c as d }; const c = 2\nimport.meta.hot.acceptExports('a')";
+  let some =
+    "export const a = 1; export { c as d }; const c = 2\nimport.meta.hot.acceptExports('a')";
   let hmr = run(some, &o).unwrap().hmr;
   assert!(!hmr.is_self_accepting);
   assert_eq!(hmr.accepted_exports, Some(vec!["a".to_owned()]));
