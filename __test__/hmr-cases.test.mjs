@@ -110,6 +110,15 @@ async function run(native) {
     await until(logged('del-parent evaluated here'), 'entry re-executed')
     mark('full-reload')
 
+    // Circular invalidation: a self-accepting module in a cycle invalidates itself; its importer
+    // accepts it, which Vite turns into a full reload ("circular import invalidate").
+    const reloads = () => payloads.filter((p) => p.type === 'full-reload').length
+    const reloadsBefore = reloads()
+    await edit('inv-circ-a.ts', "'a-1'", "'a-2'")
+    await until(() => reloads() > reloadsBefore, 'circular invalidate full reload')
+    await until(logged('del-parent evaluated here'), 'entry re-executed after the circular invalidate')
+    mark('circular-invalidate')
+
     // Delete and restore last: the watcher may report a restore as both `add` and `change`, so
     // only the first reaction is compared; the module must come back either way.
     const deletable = join(copy.dir, 'src', 'deletable.ts')
@@ -140,4 +149,5 @@ test('hmr-ssr behaviours: same logs and payloads as Vite', async () => {
   assert.deepEqual(upToDelete(actual), upToDelete(expected))
   assert.ok(actual.steps['self-accept'].includes('self dispose 1'))
   assert.ok(actual.payloads.some((p) => p.type === 'prune'))
+  assert.ok(actual.steps['circular-invalidate'].includes('inv-circ-a invalidates itself'))
 })
