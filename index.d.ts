@@ -12,6 +12,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeEnvironment {
   constructor(options: NativeEnvironmentOptions)
   fetchModule(url: string, importer?: string | undefined | null, options?: JsFetchOptions | undefined | null): Promise<JsFetchResponse>
+  /**
+   * `fetchModule` answered without waiting when possible (cached results, externals);
+   * `null` when the async `fetchModule` must run.
+   */
+  fetchModuleNow(url: string, importer?: string | undefined | null, options?: JsFetchOptions | undefined | null): JsFetchResponse | null
   /** Takes the pruned modules' urls (Vite's `handlePrunedModules` bookkeeping done natively). */
   takePruned(): Array<string>
   transformRequest(url: string): Promise<JsTransformResponse>
@@ -141,6 +146,8 @@ export interface JsGraphEvent {
   isSelfAccepting?: boolean
   acceptedDeps?: Array<number>
   acceptedExports?: Array<string>
+  /** Vite's `importedBindings`, only with `experimental.hmrPartialAccept`. */
+  importedBindings?: Array<JsImportedBindings>
 }
 
 /** `updateModules`' decision: a full reload (with Vite's reason) or the boundaries to update. */
@@ -157,6 +164,12 @@ export interface JsHookFilter {
   codeInclude?: Array<JsCodeMatcher>
   codeExclude?: Array<JsCodeMatcher>
   moduleTypes?: Array<string>
+}
+
+/** The exports a module takes from one of its imports. */
+export interface JsImportedBindings {
+  key: number
+  names: Array<string>
 }
 
 export interface JsJsxOptions {
@@ -264,4 +277,5 @@ export interface NativeEnvironmentOptions {
   jsonStringify: boolean
   sourceMap: boolean
   preTransform: boolean
+  hmrPartialAccept?: boolean
 }
