@@ -70,16 +70,23 @@ function describeFilter(hookName, hook) {
   return Object.keys(out).length ? out : undefined
 }
 
-/** Splits a hook's sorted plugins around the first plugin named in `anchors`. */
-function splitAround(plugins, anchors) {
+/**
+ * Splits a hook's sorted plugins around the first plugin named in `anchors` (pre / post) and,
+ * when given, after the plugin named `last` (final: Vite runs `order: 'post'` hooks after its
+ * import analysis).
+ */
+function splitAround(plugins, anchors, last) {
   const at = plugins.findIndex((p) => anchors.has(p.name))
+  const end = last ? plugins.findIndex((p) => p.name === last) : -1
   const pre = []
   const post = []
+  const final = []
   plugins.forEach((plugin, index) => {
     if (NATIVE_CORE_PLUGINS.has(plugin.name)) return
-    ;(at >= 0 && index < at ? pre : post).push(plugin)
+    if (end >= 0 && index > end) final.push(plugin)
+    else (at >= 0 && index < at ? pre : post).push(plugin)
   })
-  return { pre, post }
+  return { pre, post, final }
 }
 
 const describe = (hookName, plugins) =>
@@ -111,7 +118,7 @@ export function installPluginBridge(environment, native) {
   const container = environment.pluginContainer
   const sortedPlugins = container.getSortedPlugins
   const resolve = splitAround(sortedPlugins('resolveId'), new Set(['builtin:vite-resolve', 'vite:resolve']))
-  const transform = splitAround(sortedPlugins('transform'), new Set(['vite:oxc', 'vite:esbuild']))
+  const transform = splitAround(sortedPlugins('transform'), new Set(['vite:oxc', 'vite:esbuild']), 'vite:import-analysis')
   const load = sortedPlugins('load').filter((p) => !NATIVE_CORE_PLUGINS.has(p.name))
 
   // Vite's container reads `getSortedPlugins(hook)` synchronously when a hook run starts; the
@@ -162,7 +169,7 @@ export function installPluginBridge(environment, native) {
           return { code: result.code, map: mapString(result.map), moduleType: result.moduleType }
         }
         case 'transform': {
-          const plugins = request.group === 'pre' ? transform.pre : transform.post
+          const plugins = request.group === 'pre' ? transform.pre : request.group === 'final' ? transform.final : transform.post
           const result = await runGroup(plugins, () =>
             proto.transform.call(container, request.code, request.id, {
               moduleType: request.moduleType,
@@ -186,6 +193,7 @@ export function installPluginBridge(environment, native) {
       load: describe('load', load),
       transformPre: describe('transform', transform.pre),
       transformPost: describe('transform', transform.post),
+      transformFinal: describe('transform', transform.final),
     },
     bridge,
   )

@@ -48,6 +48,7 @@ pub struct JsPluginSet {
   pub load: Vec<JsBridgedHook>,
   pub transform_pre: Vec<JsBridgedHook>,
   pub transform_post: Vec<JsBridgedHook>,
+  pub transform_final: Vec<JsBridgedHook>,
 }
 
 /// One call into the JS plugin container.
@@ -55,7 +56,7 @@ pub struct JsPluginSet {
 pub struct JsBridgeRequest {
   /// `resolveId` | `load` | `transform`
   pub kind: String,
-  /// `pre` | `post` (resolveId and transform)
+  /// `pre` | `post` (resolveId and transform) | `final` (transform after import analysis)
   pub group: Option<String>,
   pub id: String,
   pub importer: Option<String>,
@@ -153,6 +154,7 @@ impl From<JsPluginSet> for PluginSet {
       load: hooks(set.load),
       transform_pre: hooks(set.transform_pre),
       transform_post: hooks(set.transform_post),
+      transform_final: hooks(set.transform_final),
     }
   }
 }

@@ -23,6 +23,15 @@ pub(crate) fn module_url_of_request(url: &str) -> String {
   ven_resolver::unwrap_id(&strip_internal_queries(url))
 }
 
+/// How far the native pass after the JS hooks goes.
+#[derive(Debug, Clone, Copy)]
+enum Pass {
+  /// Import analysis only: an ES module with rewritten specifiers.
+  ImportAnalysis,
+  /// Import analysis and the module-runner transform.
+  ModuleRunner,
+}
+
 /// One import found while transforming a module.
 struct FoundImport {
   /// As written in the code.
@@ -153,9 +162,17 @@ impl Environment {
     // Like Vite's SSR transform, whatever code the plugins leave is parsed as JavaScript
     // (`vite:css-post` hands back CSS modules as JS without changing the module type).
     let lang = lang_for(&loaded.module_type).unwrap_or(Lang::Js);
-    let (output, imports) = self
-      .module_runner_step(&id, node_url, lang, loaded, plugins)
-      .await?;
+    let final_hooks_may_run =
+      plugins.is_some_and(|p| p.set.may_transform(HookGroup::Final, &id, "js"));
+    let (output, imports) = if final_hooks_may_run {
+      self
+        .final_hooks_step(&id, node_url, lang, loaded, plugins)
+        .await?
+    } else {
+      self
+        .specifier_step(Pass::ModuleRunner, &id, node_url, lang, loaded, plugins)
+        .await?
+    };
 
     if self.is_closing() {
       return Err(EnvError::new("ERR_CLOSED_SERVER", "Server is closed"));
@@ -261,11 +278,48 @@ impl Environment {
     })
   }
 
-  /// The final native pass: define, import analysis (specifiers resolved and rewritten to
-  /// urls), the module-runner transform. Specifiers that JS `resolveId` hooks may claim are
-  /// resolved through JS first, then the pass runs again with the answers.
-  async fn module_runner_step(
+  /// With transform hooks ordered after Vite's import analysis: import analysis alone (ESM with
+  /// rewritten specifiers, as those hooks see it in Vite), the hooks, then the module-runner
+  /// transform of what they return. The graph records the imports the analysis found.
+  async fn final_hooks_step(
     self: &Arc<Self>,
+    id: &str,
+    url: String,
+    lang: Lang,
+    loaded: Loaded,
+    plugins: Option<&Plugins>,
+  ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
+    let (analyzed, imports) = self
+      .specifier_step(Pass::ImportAnalysis, id, url.clone(), lang, loaded, plugins)
+      .await?;
+    let analyzed_loaded = Loaded {
+      code: analyzed.code,
+      map: analyzed.map,
+      module_type: "js".to_owned(),
+    };
+    let after = self
+      .transform_group(HookGroup::Final, id, analyzed_loaded, plugins)
+      .await?;
+    // Specifiers are urls already: the module-runner transform keeps them as they are.
+    let options = self.transform_options(id, url, Lang::Js, after.map);
+    let code = after.code;
+    let mut output = self
+      .on_worker(move |_| {
+        ven_transform::transform_module(&code, &options, &mut |_, _| None)
+          .map_err(|e| EnvError::from_transform(&e))
+      })
+      .await?;
+    output.hmr = analyzed.hmr;
+    Ok((output, imports))
+  }
+
+  /// The native pass after the JS hooks: define, import analysis (specifiers resolved and
+  /// rewritten to urls) and, for [`Pass::ModuleRunner`], the module-runner transform.
+  /// Specifiers that JS `resolveId` hooks may claim are resolved through JS first, then the
+  /// pass runs again with the answers.
+  async fn specifier_step(
+    self: &Arc<Self>,
+    pass: Pass,
     id: &str,
     url: String,
     lang: Lang,
@@ -276,7 +330,9 @@ impl Environment {
     let options = Arc::new(self.transform_options(id, url, lang, loaded.map));
     let run = |answers: HashMap<String, SpecifierResolution>| {
       let (code, options, plugins) = (Arc::clone(&code), Arc::clone(&options), self.plugins());
-      self.on_worker(move |env| env.transform_source(&code, &options, &answers, plugins.as_deref()))
+      self.on_worker(move |env| {
+        env.transform_source(pass, &code, &options, &answers, plugins.as_deref())
+      })
     };
     let (output, imports, needs_js) = run(HashMap::new()).await?;
     if needs_js.is_empty() {
@@ -304,6 +360,7 @@ impl Environment {
   /// from `answers`, or collected in the third result when a JS hook must decide.
   fn transform_source(
     &self,
+    pass: Pass,
     source: &str,
     options: &TransformOptions,
     answers: &HashMap<String, SpecifierResolution>,
@@ -355,8 +412,11 @@ impl Environment {
         SpecifierResolution::Keep => None,
       }
     };
-    let output = ven_transform::transform_module(source, options, &mut rewrite)
-      .map_err(|e| EnvError::from_transform(&e))?;
+    let output = match pass {
+      Pass::ImportAnalysis => ven_transform::analyze_imports(source, options, &mut rewrite),
+      Pass::ModuleRunner => ven_transform::transform_module(source, options, &mut rewrite),
+    }
+    .map_err(|e| EnvError::from_transform(&e))?;
     Ok((output, imports, needs_js))
   }
 

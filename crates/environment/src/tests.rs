@@ -418,6 +418,7 @@ mod with_plugins {
 
   fn plugin_set() -> PluginSet {
     PluginSet {
+      transform_final: Vec::new(),
       resolve_pre: vec![],
       resolve_post: vec![hook(Some(id_filter("^virtual:")))],
       load: vec![hook(Some(id_filter("^\\0virtual:")))],

@@ -9,8 +9,11 @@ pub enum HookGroup {
   /// Before the native resolver / TS step (Vite: `enforce: 'pre'` plugins and core plugins
   /// ordered before `vite:resolve` / `vite:oxc`).
   Pre,
-  /// After it (normal and `post` plugins, and the remaining core plugins).
+  /// After it (normal and `enforce: 'post'` plugins, and the remaining core plugins).
   Post,
+  /// `transform` hooks ordered after Vite's import analysis (`order: 'post'`): they see
+  /// rewritten specifiers. No `resolveId` hook is in this group.
+  Final,
 }
 
 impl HookGroup {
@@ -18,6 +21,7 @@ impl HookGroup {
     match self {
       Self::Pre => "pre",
       Self::Post => "post",
+      Self::Final => "final",
     }
   }
 }

@@ -33,7 +33,7 @@ impl BridgedHook {
 
 /// The JS hooks of one environment, in Vite's order, split around the native core steps:
 /// `resolveId` before/after the native resolver, `load` before the file system, `transform`
-/// before/after the native TS/JSX step.
+/// before/after the native TS/JSX step and after the native import analysis.
 #[derive(Debug, Default)]
 pub struct PluginSet {
   pub resolve_pre: Vec<BridgedHook>,
@@ -41,6 +41,8 @@ pub struct PluginSet {
   pub load: Vec<BridgedHook>,
   pub transform_pre: Vec<BridgedHook>,
   pub transform_post: Vec<BridgedHook>,
+  /// `transform` hooks after import analysis (`order: 'post'`).
+  pub transform_final: Vec<BridgedHook>,
 }
 
 impl PluginSet {
@@ -50,6 +52,7 @@ impl PluginSet {
       && self.load.is_empty()
       && self.transform_pre.is_empty()
       && self.transform_post.is_empty()
+      && self.transform_final.is_empty()
   }
 
   /// Some `resolveId` hook of `group` may resolve `specifier` (resolveId filters see the id only).
@@ -57,8 +60,17 @@ impl PluginSet {
     let hooks = match group {
       HookGroup::Pre => &self.resolve_pre,
       HookGroup::Post => &self.resolve_post,
+      HookGroup::Final => return false,
     };
     hooks.iter().any(|h| h.wants(specifier, None, "js"))
+  }
+
+  fn transform_hooks(&self, group: HookGroup) -> &[BridgedHook] {
+    match group {
+      HookGroup::Pre => &self.transform_pre,
+      HookGroup::Post => &self.transform_post,
+      HookGroup::Final => &self.transform_final,
+    }
   }
 
   pub fn wants_load(&self, id: &str) -> bool {
@@ -67,20 +79,14 @@ impl PluginSet {
 
   /// Some `transform` hook of `group` matches the module as it is at that point.
   pub fn wants_transform(&self, group: HookGroup, id: &str, code: &str, module_type: &str) -> bool {
-    let hooks = match group {
-      HookGroup::Pre => &self.transform_pre,
-      HookGroup::Post => &self.transform_post,
-    };
+    let hooks = self.transform_hooks(group);
     hooks.iter().any(|h| h.wants(id, Some(code), module_type))
   }
 
   /// Like [`Self::wants_transform`] but before the code is known: could any hook match on
   /// id and module type alone? (Used to skip the separate TS step when nothing could follow it.)
   pub fn may_transform(&self, group: HookGroup, id: &str, module_type: &str) -> bool {
-    let hooks = match group {
-      HookGroup::Pre => &self.transform_pre,
-      HookGroup::Post => &self.transform_post,
-    };
+    let hooks = self.transform_hooks(group);
     hooks.iter().any(|h| {
       h.filter
         .as_ref()

@@ -137,3 +137,32 @@ pub fn getter(value: Box<Expr>) -> Box<Expr> {
     return_type: None,
   }))
 }
+
+pub(crate) fn push_unique(list: &mut Vec<String>, value: String) {
+  if !list.contains(&value) {
+    list.push(value);
+  }
+}
+
+/// The specifier of a dynamic `import()`: `(spec, true)` for a string literal (Vite records it in
+/// `dynamicDeps`), `(spec, false)` for a template without expressions (rewritten, not recorded).
+pub(crate) fn dynamic_import_specifier(call: &CallExpr) -> Option<(String, bool)> {
+  let first = call.args.first().filter(|a| a.spread.is_none())?;
+  match &*first.expr {
+    Expr::Lit(Lit::Str(s)) => Some((s.value.to_string_lossy().into_owned(), true)),
+    Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => t.quasis[0]
+      .cooked
+      .as_ref()
+      .map(|cooked| (cooked.to_string_lossy().into_owned(), false)),
+    _ => None,
+  }
+}
+
+/// Replaces the first argument of a call with a string literal, keeping its span.
+pub(crate) fn replace_first_arg(call: &mut CallExpr, value: &str) {
+  if let Some(first) = call.args.first_mut() {
+    let mut lit = str_lit(value);
+    lit.span = swc_core::common::Spanned::span(&*first.expr);
+    *first.expr = Expr::Lit(Lit::Str(lit));
+  }
+}

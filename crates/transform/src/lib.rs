@@ -15,6 +15,7 @@ mod module_runner;
 mod parse;
 mod pipeline;
 mod source_map;
+mod specifiers;
 mod writer;
 
 /// How an import specifier is used; given to the caller's rewrite callback.
@@ -166,6 +167,18 @@ pub fn transform_module(
   rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
 ) -> Result<TransformOutput, TransformError> {
   pipeline::run(code, options, rewrite)
+}
+
+/// The language step, `define` and import analysis without the module-runner transform: an ES
+/// module whose specifiers went through `rewrite` (static and dynamic, as in
+/// [`transform_module`]); `hmr` and `deps` are filled. What Vite's transform hooks with
+/// `order: 'post'` see, since Vite runs them after its import analysis.
+pub fn analyze_imports(
+  code: &str,
+  options: &TransformOptions,
+  rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
+) -> Result<TransformOutput, TransformError> {
+  pipeline::analyze(code, options, rewrite)
 }
 
 /// The language step alone (TS/TSX/JSX strip, JSON to an ES module), with its source map: what

@@ -13,19 +13,20 @@ use std::mem;
 
 use std::collections::HashMap;
 use swc_core::atoms::Atom;
-use swc_core::common::{DUMMY_SP, Span, Spanned, SyntaxContext};
+use swc_core::common::{DUMMY_SP, Span, SyntaxContext};
 use swc_core::ecma::ast::{
   ArrayLit, AssignPat, CallExpr, Callee, ClassDecl, Decl, DefaultDecl, Expr, ExprOrSpread, FnDecl,
-  Id, Ident, IdentName, ImportDecl, ImportSpecifier, KeyValuePatProp, KeyValueProp, Lit,
-  MetaPropKind, Module, ModuleDecl, ModuleExportName, ModuleItem, ObjectLit, ObjectPatProp,
-  OptCall, Pat, Prop, PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str,
+  Id, Ident, IdentName, ImportDecl, ImportSpecifier, KeyValuePatProp, KeyValueProp, MetaPropKind,
+  Module, ModuleDecl, ModuleExportName, ModuleItem, ObjectLit, ObjectPatProp, OptCall, Pat, Prop,
+  PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str,
 };
 use swc_core::ecma::utils::find_pat_ids;
 use swc_core::ecma::visit::{VisitMut, VisitMutWith};
 
 use crate::ImportKind;
 use crate::ast_util::{
-  call, const_decl, export_name_text, expr_stmt, getter, ident, member, str_expr, str_lit, unbound,
+  call, const_decl, dynamic_import_specifier, export_name_text, expr_stmt, getter, ident, member,
+  push_unique, replace_first_arg, str_expr, unbound,
 };
 
 const SSR_IMPORT: &str = "__vite_ssr_import__";
@@ -131,12 +132,6 @@ pub fn transform(
   Deps {
     deps,
     dynamic_deps: r.dynamic_deps,
-  }
-}
-
-fn push_unique(list: &mut Vec<String>, value: String) {
-  if !list.contains(&value) {
-    list.push(value);
   }
 }
 
@@ -484,27 +479,12 @@ impl Rewriter<'_> {
       self.ctx.unresolved,
       DUMMY_SP,
     ))));
-    let Some(first) = call.args.first_mut().filter(|a| a.spread.is_none()) else {
+    let Some((spec, record)) = dynamic_import_specifier(call) else {
       return;
-    };
-    // Vite records only string literals in `dynamicDeps`; a template without expressions is
-    // still rewritten (as Vite's import analysis does) but not recorded.
-    let (spec, record) = match &*first.expr {
-      Expr::Lit(Lit::Str(s)) => (s.value.to_string_lossy().into_owned(), true),
-      Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => {
-        match t.quasis[0].cooked.as_ref() {
-          Some(cooked) => (cooked.to_string_lossy().into_owned(), false),
-          None => return,
-        }
-      }
-      _ => return,
     };
     let new = (self.rewrite)(&spec, ImportKind::Dynamic);
     if let Some(new) = &new {
-      let span = first.expr.span();
-      let mut lit = str_lit(new);
-      lit.span = span;
-      *first.expr = Expr::Lit(Lit::Str(lit));
+      replace_first_arg(call, new);
     }
     if record {
       push_unique(&mut self.dynamic_deps, new.unwrap_or(spec));

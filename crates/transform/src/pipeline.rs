@@ -17,7 +17,7 @@ use crate::module_runner::Contexts;
 use crate::writer::Writer;
 use crate::{
   HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
-  bindings, define, hmr_scan, json, module_runner, parse, source_map,
+  bindings, define, hmr_scan, json, module_runner, parse, source_map, specifiers,
 };
 
 pub fn run(
@@ -28,17 +28,40 @@ pub fn run(
   // Marks and syntax contexts live in the scoped `GLOBALS`; a fresh set per call keeps calls
   // on any thread independent.
   GLOBALS.set(&Globals::new(), || {
-    run_in_globals(code, options, Some(rewrite))
+    run_in_globals(code, options, Steps::ModuleRunner(rewrite))
+  })
+}
+
+/// The language step, define and import analysis (specifiers rewritten, ESM kept).
+pub fn analyze(
+  code: &str,
+  options: &TransformOptions,
+  rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
+) -> Result<TransformOutput, TransformError> {
+  GLOBALS.set(&Globals::new(), || {
+    run_in_globals(code, options, Steps::ImportAnalysis(rewrite))
   })
 }
 
 /// Only the language step (TS/JSX strip, JSON to module): plain ES module code, as Vite's
 /// `vite:oxc` hands it to the plugins that follow it. No define, no module-runner transform.
 pub fn strip(code: &str, options: &TransformOptions) -> Result<TransformOutput, TransformError> {
-  GLOBALS.set(&Globals::new(), || run_in_globals(code, options, None))
+  GLOBALS.set(&Globals::new(), || {
+    run_in_globals(code, options, Steps::LanguageOnly)
+  })
 }
 
 type Rewrite<'a> = &'a mut dyn FnMut(&str, ImportKind) -> Option<String>;
+
+/// What follows the language step.
+enum Steps<'a> {
+  /// Nothing: what Vite's `vite:oxc` hands on.
+  LanguageOnly,
+  /// HMR scan, define, specifiers rewritten in place: what `vite:import-analysis` hands on.
+  ImportAnalysis(Rewrite<'a>),
+  /// The same, then the module-runner transform.
+  ModuleRunner(Rewrite<'a>),
+}
 
 /// Everything of one call but the map JSON.
 struct Parts {
@@ -53,13 +76,12 @@ struct Parts {
   reference: (String, Mappings),
 }
 
-/// `rewrite` is `None` for the strip-only mode.
 fn run_in_globals(
   code: &str,
   options: &TransformOptions,
-  rewrite: Option<Rewrite<'_>>,
+  steps: Steps<'_>,
 ) -> Result<TransformOutput, TransformError> {
-  let parts = transform_parts(code, options, rewrite)?;
+  let parts = transform_parts(code, options, steps)?;
   let map = if !options.source_map {
     None
   } else if options.lang == Lang::Json {
@@ -85,7 +107,7 @@ fn run_in_globals(
 fn transform_parts(
   code: &str,
   options: &TransformOptions,
-  rewrite: Option<Rewrite<'_>>,
+  steps: Steps<'_>,
 ) -> Result<Parts, TransformError> {
   let lang = options.lang;
   let source: Cow<str> = if lang == Lang::Json {
@@ -152,10 +174,7 @@ fn transform_parts(
   }
   module = program.expect_module();
 
-  let (hmr, deps) = match rewrite {
-    Some(rewrite) => module_runner_steps(&mut module, code, options, &cm, ctx, rewrite),
-    None => (HmrInfo::default(), module_runner::Deps::default()),
-  };
+  let (hmr, deps) = after_language_step(&mut module, code, options, &cm, ctx, steps);
 
   let mut program = Program::Module(module);
   // Plain JS keeps its own (valid) names; TS and JSX output may hold generated names that
@@ -197,15 +216,37 @@ fn transform_parts(
   })
 }
 
-/// HMR scan, define and the module-runner transform: what follows the language step.
-fn module_runner_steps(
+fn after_language_step(
+  module: &mut swc_core::ecma::ast::Module,
+  code: &str,
+  options: &TransformOptions,
+  cm: &Lrc<SourceMap>,
+  ctx: Contexts,
+  steps: Steps<'_>,
+) -> (HmrInfo, module_runner::Deps) {
+  match steps {
+    Steps::LanguageOnly => (HmrInfo::default(), module_runner::Deps::default()),
+    Steps::ImportAnalysis(rewrite) => {
+      let hmr = import_analysis(module, code, options, cm, ctx, rewrite);
+      (hmr, specifiers::rewrite(module, rewrite))
+    }
+    Steps::ModuleRunner(rewrite) => {
+      let hmr = import_analysis(module, code, options, cm, ctx, rewrite);
+      (hmr, module_runner::transform(module, ctx, rewrite))
+    }
+  }
+}
+
+/// HMR scan, partial-accept data and define: what import analysis learns before specifiers are
+/// rewritten (accepted dependency specifiers are rewritten here already).
+fn import_analysis(
   module: &mut swc_core::ecma::ast::Module,
   code: &str,
   options: &TransformOptions,
   cm: &Lrc<SourceMap>,
   ctx: Contexts,
   rewrite: Rewrite<'_>,
-) -> (HmrInfo, module_runner::Deps) {
+) -> HmrInfo {
   let mut hmr = if code.contains("hot") {
     hmr_scan::scan(module, rewrite)
   } else {
@@ -227,7 +268,7 @@ fn module_runner_steps(
   if !options.define.is_empty() {
     define::apply(module, &options.define, cm, ctx.unresolved);
   }
-  (hmr, module_runner::transform(module, ctx, rewrite))
+  hmr
 }
 
 fn jsx_options(o: &JsxOptions) -> react::Options {
@@ -318,7 +359,7 @@ mod tests {
       imported_bindings: false,
     };
     GLOBALS.set(&Globals::new(), || {
-      let Ok(parts) = transform_parts(code, &options, Some(&mut |_, _| None)) else {
+      let Ok(parts) = transform_parts(code, &options, Steps::ModuleRunner(&mut |_, _| None)) else {
         return false;
       };
       assert!(parts.reference.0 == parts.code, "code of {id}");

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{assert_contains, assert_not_contains, options, run, run_rewriting, squash, ssr_lang};
-use ven_transform::{JsxOptions, Lang};
+use ven_transform::{ImportKind, JsxOptions, Lang};
 
 #[test]
 fn lang_from_path() {
@@ -425,4 +425,34 @@ fn imported_bindings_by_specifier() {
       ("./v".to_owned(), Vec::new()),
     ])
   );
+}
+
+#[test]
+fn import_analysis_alone_rewrites_specifiers_and_keeps_esm() {
+  let code = "import { a } from './a'\nexport * from './b'\nexport { c } from './c'\n\
+    import.meta.hot.accept('./a', () => {})\nconst d = import('./d')\nconst e = import(`./e`)\n\
+    export const f: number = a\n";
+  let mut seen = Vec::new();
+  let out = ven_transform::analyze_imports(code, &options("/src/m.ts"), &mut |spec, kind| {
+    seen.push((spec.to_owned(), kind));
+    Some(format!("/src/{}.ts", spec.trim_start_matches("./")))
+  })
+  .unwrap();
+  let squashed = squash(&out.code);
+  for expected in [
+    "import { a } from \"/src/a.ts\"",
+    "export * from \"/src/b.ts\"",
+    "export { c } from \"/src/c.ts\"",
+    "import.meta.hot.accept(\"/src/a.ts\"",
+    "import(\"/src/d.ts\")",
+    "import(\"/src/e.ts\")",
+    "export const f = a",
+  ] {
+    assert!(squashed.contains(expected), "{expected} in {squashed}");
+  }
+  assert!(!out.code.contains("__vite_ssr_"), "{}", out.code);
+  assert_eq!(out.deps, vec!["/src/a.ts", "/src/b.ts", "/src/c.ts"]);
+  assert_eq!(out.dynamic_deps, vec!["/src/d.ts"]);
+  assert_eq!(out.hmr.accepted_deps, vec!["/src/a.ts"]);
+  assert!(seen.contains(&("./d".to_owned(), ImportKind::Dynamic)));
 }
