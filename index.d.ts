@@ -69,7 +69,7 @@ export interface JsBridgedHook {
 export interface JsBridgeRequest {
   /** `resolveId` | `load` | `transform` */
   kind: string
-  /** `pre` | `post` (resolveId and transform) */
+  /** `pre` | `post` (resolveId and transform) | `final` (transform after import analysis) */
   group?: string
   id: string
   importer?: string
@@ -223,6 +223,7 @@ export interface JsPluginSet {
   load: Array<JsBridgedHook>
   transformPre: Array<JsBridgedHook>
   transformPost: Array<JsBridgedHook>
+  transformFinal: Array<JsBridgedHook>
 }
 
 export interface JsRegex {
