@@ -64,6 +64,9 @@ pub struct Environment {
   /// Modules that lost their last importer, until JS sends Vite's `prune` payload for them.
   pruned: std::sync::Mutex<Vec<NodeKey>>,
   has_pruned: AtomicBool,
+  /// The last module with imports needed JS `resolveId` answers: scan the next one first
+  /// instead of transforming it twice (plugins that claim every specifier make it the rule).
+  pub(crate) expect_js_resolution: AtomicBool,
 }
 
 impl Environment {
@@ -80,6 +83,7 @@ impl Environment {
       next_request_id: std::sync::atomic::AtomicU64::new(0),
       pruned: std::sync::Mutex::new(Vec::new()),
       has_pruned: AtomicBool::new(false),
+      expect_js_resolution: AtomicBool::new(false),
     })
   }
 

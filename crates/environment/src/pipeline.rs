@@ -30,6 +30,8 @@ enum Pass {
   ImportAnalysis,
   /// Import analysis and the module-runner transform.
   ModuleRunner,
+  /// Import analysis for the specifiers it finds only (no output).
+  Scan,
 }
 
 /// One import found while transforming a module.
@@ -316,7 +318,8 @@ impl Environment {
   /// The native pass after the JS hooks: define, import analysis (specifiers resolved and
   /// rewritten to urls) and, for [`Pass::ModuleRunner`], the module-runner transform.
   /// Specifiers that JS `resolveId` hooks may claim are resolved through JS first, then the
-  /// pass runs again with the answers.
+  /// pass runs again with the answers. When a hook before the native resolver takes every
+  /// specifier, a scan (import analysis without output) finds them instead of a first full pass.
   async fn specifier_step(
     self: &Arc<Self>,
     pass: Pass,
@@ -328,16 +331,30 @@ impl Environment {
   ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
     let code = Arc::new(loaded.code);
     let options = Arc::new(self.transform_options(id, url, lang, loaded.map));
-    let run = |answers: HashMap<String, SpecifierResolution>| {
+    let run = |pass: Pass, answers: HashMap<String, SpecifierResolution>| {
       let (code, options, plugins) = (Arc::clone(&code), Arc::clone(&options), self.plugins());
       self.on_worker(move |env| {
         env.transform_source(pass, &code, &options, &answers, plugins.as_deref())
       })
     };
-    let (output, imports, needs_js) = run(HashMap::new()).await?;
-    if needs_js.is_empty() {
-      return Ok((output, imports));
-    }
+    let expect_js = &self.expect_js_resolution;
+    let scan_first = plugins.is_some_and(|p| p.set.pre_resolve_takes_everything())
+      || expect_js.load(std::sync::atomic::Ordering::Relaxed);
+    let needs_js = if scan_first {
+      let (_, imports, needs_js) = run(Pass::Scan, HashMap::new()).await?;
+      // A module without imports says nothing about the next one.
+      if !imports.is_empty() || !needs_js.is_empty() {
+        expect_js.store(!needs_js.is_empty(), std::sync::atomic::Ordering::Relaxed);
+      }
+      needs_js
+    } else {
+      let (output, imports, needs_js) = run(pass, HashMap::new()).await?;
+      if needs_js.is_empty() {
+        return Ok((output, imports));
+      }
+      expect_js.store(true, std::sync::atomic::Ordering::Relaxed);
+      needs_js
+    };
     // Like Vite's import analysis (`Promise.all` over a module's imports), the specifiers are
     // resolved concurrently, started in source order; each distinct specifier once.
     let mut seen = std::collections::HashSet::new();
@@ -352,7 +369,7 @@ impl Environment {
     let answers = resolutions
       .into_iter()
       .collect::<Result<HashMap<_, _>, _>>()?;
-    let (output, imports, _) = run(answers).await?;
+    let (output, imports, _) = run(pass, answers).await?;
     Ok((output, imports))
   }
 
@@ -415,6 +432,15 @@ impl Environment {
     let output = match pass {
       Pass::ImportAnalysis => ven_transform::analyze_imports(source, options, &mut rewrite),
       Pass::ModuleRunner => ven_transform::transform_module(source, options, &mut rewrite),
+      Pass::Scan => ven_transform::scan_imports(source, options, &mut rewrite).map(|()| {
+        ven_transform::TransformOutput {
+          code: String::new(),
+          map: None,
+          deps: Vec::new(),
+          dynamic_deps: Vec::new(),
+          hmr: ven_transform::HmrInfo::default(),
+        }
+      }),
     }
     .map_err(|e| EnvError::from_transform(&e))?;
     Ok((output, imports, needs_js))

@@ -73,6 +73,16 @@ impl PluginSet {
     }
   }
 
+  /// Some `resolveId` hook before the native resolver has no id filter to include by: it is
+  /// called for every specifier, so every module with imports needs JS answers.
+  pub fn pre_resolve_takes_everything(&self) -> bool {
+    self.resolve_pre.iter().any(|h| {
+      h.filter
+        .as_ref()
+        .is_none_or(|f| f.id.as_ref().is_none_or(|id| id.include.is_empty()))
+    })
+  }
+
   pub fn wants_load(&self, id: &str) -> bool {
     self.load.iter().any(|h| h.wants(id, None, "js"))
   }

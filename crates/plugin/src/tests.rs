@@ -91,3 +91,30 @@ fn plugin_set_crosses_only_for_matching_hooks() {
   assert!(!set.wants_load("/a.ts"));
   assert!(PluginSet::default().is_empty());
 }
+
+#[test]
+fn an_unfiltered_pre_resolve_hook_takes_everything() {
+  let filtered = HookFilter {
+    id: Some(PatternFilter {
+      include: vec![re("^virtual:")],
+      exclude: Vec::new(),
+    }),
+    code: None,
+    module_type: None,
+  };
+  let set = PluginSet {
+    resolve_pre: vec![hook(Some(filtered))],
+    ..PluginSet::default()
+  };
+  assert!(!set.pre_resolve_takes_everything());
+  let set = PluginSet {
+    resolve_pre: vec![hook(None)],
+    ..PluginSet::default()
+  };
+  assert!(set.pre_resolve_takes_everything());
+  let set = PluginSet {
+    resolve_post: vec![hook(None)],
+    ..PluginSet::default()
+  };
+  assert!(!set.pre_resolve_takes_everything());
+}

@@ -181,6 +181,18 @@ pub fn analyze_imports(
   pipeline::analyze(code, options, rewrite)
 }
 
+/// Import analysis without output: `rewrite` is called for every specifier (static, dynamic,
+/// accepted HMR dependency) that [`transform_module`] would pass it, after the same language
+/// step (TypeScript import elision, JSX runtime imports). For finding which specifiers need an
+/// answer from elsewhere before the real transform.
+pub fn scan_imports(
+  code: &str,
+  options: &TransformOptions,
+  rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
+) -> Result<(), TransformError> {
+  pipeline::scan(code, options, rewrite)
+}
+
 /// The language step alone (TS/TSX/JSX strip, JSON to an ES module), with its source map: what
 /// plugins that run after Vite's `vite:oxc` see. `deps` and `hmr` are empty.
 pub fn strip_types(

@@ -32,6 +32,17 @@ pub fn run(
   })
 }
 
+/// Calls `rewrite` for every specifier import analysis would see; prints nothing.
+pub fn scan(
+  code: &str,
+  options: &TransformOptions,
+  rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
+) -> Result<(), TransformError> {
+  GLOBALS.set(&Globals::new(), || {
+    transform_parts(code, options, Steps::Scan(rewrite)).map(|_| ())
+  })
+}
+
 /// The language step, define and import analysis (specifiers rewritten, ESM kept).
 pub fn analyze(
   code: &str,
@@ -61,6 +72,8 @@ enum Steps<'a> {
   ImportAnalysis(Rewrite<'a>),
   /// The same, then the module-runner transform.
   ModuleRunner(Rewrite<'a>),
+  /// Import analysis for its calls of `rewrite` only: no code is printed.
+  Scan(Rewrite<'a>),
 }
 
 /// Everything of one call but the map JSON.
@@ -134,47 +147,29 @@ fn transform_parts(
   let is_ts = matches!(lang, Lang::Ts | Lang::Tsx);
   let is_jsx = matches!(lang, Lang::Jsx | Lang::Tsx);
 
-  let mut program = Program::Module(module);
-  program.mutate(resolver(unresolved_mark, top_level_mark, is_ts));
-  if is_ts {
-    let config = typescript::Config {
-      no_empty_export: true,
-      ..typescript::Config::default()
-    };
-    if lang == Lang::Tsx && !options.jsx.automatic {
-      // Keeps the classic pragma's import (`React`) although only JSX uses it.
-      let tsx_config = TsxConfig {
-        pragma: Some(options.jsx.pragma.clone().into()),
-        pragma_frag: Some(options.jsx.pragma_frag.clone().into()),
-      };
-      program.mutate(typescript::tsx(
-        cm.clone(),
-        config,
-        tsx_config,
-        &comments,
-        unresolved_mark,
-        top_level_mark,
-      ));
-    } else {
-      program.mutate(typescript::typescript(
-        config,
-        unresolved_mark,
-        top_level_mark,
-      ));
-    }
-  }
-  if is_jsx {
-    program.mutate(react::jsx(
-      cm.clone(),
-      Some(&comments),
-      jsx_options(&options.jsx),
-      top_level_mark,
-      unresolved_mark,
-    ));
-  }
-  module = program.expect_module();
+  module = language_step(
+    module,
+    options,
+    &cm,
+    &comments,
+    unresolved_mark,
+    top_level_mark,
+  );
 
+  let scan_only = matches!(steps, Steps::Scan(_));
   let (hmr, deps) = after_language_step(&mut module, code, options, &cm, ctx, steps);
+  if scan_only {
+    return Ok(Parts {
+      cm,
+      fm,
+      code: String::new(),
+      mappings: Vec::new(),
+      hmr,
+      deps,
+      #[cfg(test)]
+      reference: (String::new(), Vec::new()),
+    });
+  }
 
   let mut program = Program::Module(module);
   // Plain JS keeps its own (valid) names; TS and JSX output may hold generated names that
@@ -216,6 +211,59 @@ fn transform_parts(
   })
 }
 
+/// Scope marks, then TS strip and JSX: Vite's `vite:oxc` step.
+fn language_step(
+  module: swc_core::ecma::ast::Module,
+  options: &TransformOptions,
+  cm: &Lrc<SourceMap>,
+  comments: &SingleThreadedComments,
+  unresolved_mark: Mark,
+  top_level_mark: Mark,
+) -> swc_core::ecma::ast::Module {
+  let lang = options.lang;
+  let is_ts = matches!(lang, Lang::Ts | Lang::Tsx);
+  let is_jsx = matches!(lang, Lang::Jsx | Lang::Tsx);
+  let mut program = Program::Module(module);
+  program.mutate(resolver(unresolved_mark, top_level_mark, is_ts));
+  if is_ts {
+    let config = typescript::Config {
+      no_empty_export: true,
+      ..typescript::Config::default()
+    };
+    if lang == Lang::Tsx && !options.jsx.automatic {
+      // Keeps the classic pragma's import (`React`) although only JSX uses it.
+      let tsx_config = TsxConfig {
+        pragma: Some(options.jsx.pragma.clone().into()),
+        pragma_frag: Some(options.jsx.pragma_frag.clone().into()),
+      };
+      program.mutate(typescript::tsx(
+        cm.clone(),
+        config,
+        tsx_config,
+        comments,
+        unresolved_mark,
+        top_level_mark,
+      ));
+    } else {
+      program.mutate(typescript::typescript(
+        config,
+        unresolved_mark,
+        top_level_mark,
+      ));
+    }
+  }
+  if is_jsx {
+    program.mutate(react::jsx(
+      cm.clone(),
+      Some(comments),
+      jsx_options(&options.jsx),
+      top_level_mark,
+      unresolved_mark,
+    ));
+  }
+  program.expect_module()
+}
+
 fn after_language_step(
   module: &mut swc_core::ecma::ast::Module,
   code: &str,
@@ -226,7 +274,7 @@ fn after_language_step(
 ) -> (HmrInfo, module_runner::Deps) {
   match steps {
     Steps::LanguageOnly => (HmrInfo::default(), module_runner::Deps::default()),
-    Steps::ImportAnalysis(rewrite) => {
+    Steps::ImportAnalysis(rewrite) | Steps::Scan(rewrite) => {
       let hmr = import_analysis(module, code, options, cm, ctx, rewrite);
       (hmr, specifiers::rewrite(module, rewrite))
     }

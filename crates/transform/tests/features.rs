@@ -456,3 +456,37 @@ fn import_analysis_alone_rewrites_specifiers_and_keeps_esm() {
   assert_eq!(out.hmr.accepted_deps, vec!["/src/a.ts"]);
   assert!(seen.contains(&("./d".to_owned(), ImportKind::Dynamic)));
 }
+
+#[test]
+fn scan_reports_what_import_analysis_sees() {
+  let code = "import type { T } from './types'\nimport { unused } from './elided'\n\
+    import { a } from './a'\nexport * from './b'\nimport.meta.hot?.accept('./c', () => {})\n\
+    const d = import('./d')\nexport const x: T = a\n";
+  let mut seen = Vec::new();
+  ven_transform::scan_imports(code, &options("/src/m.ts"), &mut |spec, kind| {
+    seen.push((spec.to_owned(), kind));
+    None
+  })
+  .unwrap();
+  seen.sort_by(|a, b| a.0.cmp(&b.0));
+  // Type-only and unused imports are elided by the TypeScript step first, as with Vite's oxc.
+  assert_eq!(
+    seen,
+    vec![
+      ("./a".to_owned(), ImportKind::Static),
+      ("./b".to_owned(), ImportKind::Static),
+      ("./c".to_owned(), ImportKind::Static),
+      ("./d".to_owned(), ImportKind::Dynamic),
+    ]
+  );
+  let mut jsx = Vec::new();
+  let mut o = options("/src/m.jsx");
+  o.jsx.automatic = true;
+  o.jsx.import_source = "react".into();
+  ven_transform::scan_imports("export const el = <div />", &o, &mut |spec, _| {
+    jsx.push(spec.to_owned());
+    None
+  })
+  .unwrap();
+  assert_eq!(jsx, vec!["react/jsx-dev-runtime"]);
+}
