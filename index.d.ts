@@ -44,7 +44,9 @@ export declare class NativeEnvironment {
    * Installs the environment's JS plugins: their hook filters and the function that runs a
    * group of hooks in Vite's plugin container.
    */
-  setPlugins(plugins: JsPluginSet, bridge: (arg: JsBridgeRequest) => Promise<JsBridgeResponse>): void
+  setPlugins(plugins: JsPluginSet, bridge: (arg: JsBridgeRequest) => void): void
+  /** The answer to a plugin bridge call (`callId` of its request); `false` if none waits. */
+  completeHook(callId: number, response: JsBridgeResponse): boolean
   clearResolverCache(): void
   close(): void
 }
@@ -67,6 +69,8 @@ export interface JsBridgedHook {
 
 /** One call into the JS plugin container. */
 export interface JsBridgeRequest {
+  /** Passed back to `completeHook` with the answer. */
+  callId: number
   /** `resolveId` | `load` | `transform` */
   kind: string
   /** `pre` | `post` (resolveId and transform) | `final` (transform after import analysis) */

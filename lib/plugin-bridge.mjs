@@ -154,7 +154,7 @@ export function installPluginBridge(environment, native) {
     return resolveInGroup(resolve.post, rawId, importer, options)
   }
 
-  const bridge = async (request) => {
+  const runHooks = async (request) => {
     try {
       switch (request.kind) {
         case 'resolveId': {
@@ -184,6 +184,22 @@ export function installPluginBridge(environment, native) {
     } catch (error) {
       return { error: errorRecord(error) }
     }
+  }
+
+  // The native side waits for `completeHook(callId, answer)`; this function returns nothing and
+  // must never throw (a throw inside a threadsafe-function call would reach Node's top level).
+  const complete = (callId, answer) => {
+    try {
+      native.completeHook(callId, answer)
+    } catch (error) {
+      native.completeHook(callId, { error: errorRecord(error) })
+    }
+  }
+  const bridge = (request) => {
+    runHooks(request).then(
+      (answer) => complete(request.callId, answer),
+      (error) => complete(request.callId, { error: errorRecord(error) }),
+    )
   }
 
   native.setPlugins(

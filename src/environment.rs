@@ -6,10 +6,10 @@ use napi::Result;
 use napi_derive::napi;
 use ven_environment::{EnvError, Environment, FetchOptions, FetchResult, HmrOutcome, NodeKey};
 
-use napi::bindgen_prelude::{Function, Promise};
+use napi::bindgen_prelude::Function;
 use ven_resolver::Resolved;
 
-use crate::bridge::{JsBridgeRequest, JsBridgeResponse, JsPluginBridge, JsPluginSet};
+use crate::bridge::{JsBridgeRequest, JsBridgeResponse, JsPluginBridge, JsPluginSet, PendingCalls};
 use crate::convert::{JsEnvError, JsGraphEvent, NativeEnvironmentOptions};
 
 #[napi(object)]
@@ -112,6 +112,8 @@ pub struct JsResolvedId {
 #[napi]
 pub struct NativeEnvironment {
   inner: Arc<Environment>,
+  /// Plugin bridge calls waiting for JS to answer through `completeHook`.
+  pending_hooks: Arc<PendingCalls>,
 }
 
 #[napi]
@@ -120,6 +122,7 @@ impl NativeEnvironment {
   pub fn new(options: NativeEnvironmentOptions) -> Result<Self> {
     Ok(Self {
       inner: Environment::new(options.try_into()?),
+      pending_hooks: Arc::default(),
     })
   }
 
@@ -376,17 +379,22 @@ impl NativeEnvironment {
   pub fn set_plugins(
     &self,
     plugins: JsPluginSet,
-    bridge: Function<JsBridgeRequest, Promise<JsBridgeResponse>>,
+    bridge: Function<JsBridgeRequest, ()>,
   ) -> Result<()> {
     let function = bridge
       .build_threadsafe_function()
       .callee_handled::<false>()
       .weak::<true>()
       .build()?;
-    self
-      .inner
-      .set_plugins(plugins.into(), Arc::new(JsPluginBridge::new(function)));
+    let bridge = JsPluginBridge::new(function, Arc::clone(&self.pending_hooks));
+    self.inner.set_plugins(plugins.into(), Arc::new(bridge));
     Ok(())
+  }
+
+  /// The answer to a plugin bridge call (`callId` of its request); `false` if none waits.
+  #[napi(catch_unwind)]
+  pub fn complete_hook(&self, call_id: u32, response: JsBridgeResponse) -> bool {
+    self.pending_hooks.complete(call_id, response)
   }
 
   #[napi(catch_unwind)]
