@@ -34,10 +34,7 @@ const root = fs.realpathSync(path.join(here, 'fixtures', 'conformance'))
  * `test.todo` (they still execute and report, but do not fail the suite). Keep this list in step
  * with README.md ("Module semantics parity").
  */
-const KNOWN_DIFFERENCES = {
-  'export-ts-namespace':
-    "swc's TypeScript strip declares an exported namespace's `var` after the module body, so its key comes after later exports (oxc keeps it in place)",
-}
+const KNOWN_DIFFERENCES = {}
 
 const ENTRY_NAMES = ['entry.ts', 'entry.js', 'entry.mjs', 'entry.mts', 'entry.tsx', 'entry.jsx']
 const MODULE_RE = /\.(?:[mc]?[jt]sx?)$/

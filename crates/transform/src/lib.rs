@@ -12,6 +12,7 @@ mod error;
 mod hmr_scan;
 mod json;
 mod module_runner;
+mod namespaces;
 mod parse;
 mod pipeline;
 mod source_map;

@@ -17,7 +17,7 @@ use crate::module_runner::Contexts;
 use crate::writer::Writer;
 use crate::{
   HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
-  bindings, define, hmr_scan, json, module_runner, parse, source_map, specifiers,
+  bindings, define, hmr_scan, json, module_runner, namespaces, parse, source_map, specifiers,
 };
 
 pub fn run(
@@ -261,7 +261,11 @@ fn language_step(
       unresolved_mark,
     ));
   }
-  program.expect_module()
+  let mut module = program.expect_module();
+  if is_ts {
+    namespaces::declare_before_use(&mut module);
+  }
+  module
 }
 
 fn after_language_step(
