@@ -270,6 +270,7 @@ export interface NativeEnvironmentOptions {
   alias: Array<JsAlias>
   dedupe: Array<string>
   preserveSymlinks: boolean
+  tsconfigPaths?: boolean
   /** `true` = `resolve.external: true`. */
   externalAll: boolean
   external: Array<string>

@@ -68,6 +68,7 @@ export function nativeOptions(name, config, { preTransform = true } = {}) {
     alias,
     dedupe: resolve.dedupe ?? [],
     preserveSymlinks: !!resolve.preserveSymlinks,
+    tsconfigPaths: resolve.tsconfigPaths === true,
     externalAll: resolve.external === true,
     external: Array.isArray(resolve.external) ? resolve.external.map(String) : [],
     noExternalAll: resolve.noExternal === true,

@@ -48,6 +48,7 @@ pub struct NativeEnvironmentOptions {
   pub alias: Vec<JsAlias>,
   pub dedupe: Vec<String>,
   pub preserve_symlinks: bool,
+  pub tsconfig_paths: Option<bool>,
   /// `true` = `resolve.external: true`.
   pub external_all: bool,
   pub external: Vec<String>,
@@ -138,6 +139,7 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
       alias,
       dedupe: o.dedupe,
       preserve_symlinks: o.preserve_symlinks,
+      tsconfig_paths: o.tsconfig_paths.unwrap_or(false),
       external,
       no_external,
       builtins: o.builtins.into_iter().map(pattern).collect::<Result<_>>()?,

@@ -100,6 +100,8 @@ pub struct ResolveConfig {
   pub dedupe: Vec<String>,
   /// `resolve.preserveSymlinks`.
   pub preserve_symlinks: bool,
+  /// `resolve.tsconfigPaths`: `compilerOptions.paths` of the tsconfig nearest to the importer.
+  pub tsconfig_paths: bool,
   /// `resolve.external`.
   pub external: External,
   /// `resolve.noExternal`.
@@ -125,6 +127,7 @@ impl Default for ResolveConfig {
       alias: Vec::new(),
       dedupe: Vec::new(),
       preserve_symlinks: false,
+      tsconfig_paths: false,
       external: External::None,
       no_external: NoExternal::None,
       builtins: node_builtins(),

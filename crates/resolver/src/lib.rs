@@ -136,6 +136,9 @@ fn base_options(config: &ResolveConfig) -> ResolveOptions {
     ],
     alias_fields: Vec::new(),
     symlinks: !config.preserve_symlinks,
+    tsconfig: config
+      .tsconfig_paths
+      .then_some(oxc_resolver::TsconfigDiscovery::Auto),
     node_path: false,
     builtin_modules: false,
     allow_package_exports_in_directory_resolve: true,
@@ -206,17 +209,37 @@ impl EnvResolver {
   /// Directory bare specifiers are resolved from (Vite's `tryNodeResolve` basedir): the root
   /// for deduped packages and for importers that are not existing files.
   fn bare_basedir(&self, specifier: &str, importer: Option<&str>) -> PathBuf {
-    let deduped = npm_package_name(clean_url(specifier))
-      .is_some_and(|name| self.config.dedupe.iter().any(|d| d == name));
-    if deduped {
+    if self.is_deduped(specifier) {
       return self.root_path().to_path_buf();
     }
-    match importer.map(clean_url) {
-      Some(i) if is_absolute_path(i) && Path::new(i).is_file() => Path::new(i)
+    match importer_file(importer) {
+      Some(i) => Path::new(i)
         .parent()
         .map_or_else(|| self.root_path().to_path_buf(), Path::to_path_buf),
-      _ => self.root_path().to_path_buf(),
+      None => self.root_path().to_path_buf(),
     }
+  }
+
+  fn is_deduped(&self, specifier: &str) -> bool {
+    npm_package_name(clean_url(specifier))
+      .is_some_and(|name| self.config.dedupe.iter().any(|d| d == name))
+  }
+
+  /// A bare specifier: through the `paths` of the importer's nearest tsconfig first when
+  /// `resolve.tsconfigPaths` is on (oxc finds that tsconfig only from a file), else as a package
+  /// from [`Self::bare_basedir`].
+  fn resolve_bare(&self, file: &str, importer: Option<&str>) -> Option<oxc_resolver::Resolution> {
+    if self.config.tsconfig_paths
+      && !self.is_deduped(file)
+      && let Some(importer) = importer_file(importer)
+      && let Ok(resolution) = self.imports.resolve_file(importer, file)
+    {
+      return Some(resolution);
+    }
+    self
+      .imports
+      .resolve(self.bare_basedir(file, importer), file)
+      .ok()
   }
 
   fn error(specifier: &str, importer: Option<&str>, message: String) -> ResolveError {
@@ -338,10 +361,7 @@ impl EnvResolver {
           specifier: spec.to_owned(),
         });
       }
-      self
-        .imports
-        .resolve(self.bare_basedir(file, importer), file)
-        .ok()
+      self.resolve_bare(file, importer)
     };
     match resolution {
       Some(r) => Ok(Resolved::Module {
@@ -425,4 +445,11 @@ impl EnvResolver {
     self.imports.clear_cache();
     self.externalized.clear();
   }
+}
+
+/// The importer as an existing file (without its query), if it is one.
+fn importer_file(importer: Option<&str>) -> Option<&str> {
+  importer
+    .map(clean_url)
+    .filter(|i| is_absolute_path(i) && Path::new(i).is_file())
 }

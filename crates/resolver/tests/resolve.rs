@@ -849,3 +849,30 @@ fn clear_cache_picks_up_package_changes() {
   assert!(!r.should_externalize("pkg", None));
   let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn tsconfig_paths_when_enabled() {
+  let root = fixtures().join("tsconfig-paths");
+  let root_str = root.to_string_lossy().replace('\\', "/");
+  let importer = format!("{root_str}/src/main.ts");
+  let config = |tsconfig_paths| ResolveConfig {
+    root: root.clone(),
+    tsconfig_paths,
+    ..ResolveConfig::default()
+  };
+  let with_paths = EnvResolver::new(config(true));
+  assert_eq!(
+    module(&with_paths, "@/util", Some(&importer)),
+    format!("{root_str}/src/util.ts")
+  );
+  assert_eq!(
+    module(&with_paths, "~lib", Some(&importer)),
+    format!("{root_str}/src/lib/index.ts")
+  );
+  // Off (Vite's default): `@/util` is a package name that does not exist.
+  assert!(
+    EnvResolver::new(config(false))
+      .resolve("@/util", Some(&importer))
+      .is_err()
+  );
+}
