@@ -31,6 +31,8 @@ export declare class NativeEnvironment {
   /** HMR propagation for edited modules, natively (Vite's `propagateUpdate` rules). */
   hmrUpdate(keys: Array<number>, timestamp: number, firstInvalidatedBy?: string | undefined | null): JsHmrOutcome
   onFileChange(file: string): Array<number>
+  /** Modules whose `import.meta.glob` calls match a created or deleted `file`. */
+  globImporters(file: string): Array<number>
   onFileDelete(file: string): void
   invalidateAll(): void
   /** Graph changes since the last call, for the JS mirror. */
@@ -284,4 +286,5 @@ export interface NativeEnvironmentOptions {
   sourceMap: boolean
   preTransform: boolean
   hmrPartialAccept?: boolean
+  importGlobRestoreExtension?: boolean
 }

@@ -33,6 +33,12 @@ export class GraphMirror {
     return this.keysByNode.get(node)
   }
 
+  /** The node object of a native key (after applying pending changes). */
+  nodeOf(key) {
+    this.sync()
+    return this.nodesByKey.get(key)
+  }
+
   /** Applies every native change since the last call. */
   sync() {
     const events = this.native.takeGraphEvents()

@@ -58,10 +58,21 @@ export function nativeHmrPlugin(environment) {
     hotUpdate: {
       order: 'post',
       handler(options) {
-        if (this.environment !== environment || !options.modules.length) return
+        if (this.environment !== environment) return
+        let modules = options.modules
+        // Vite's `vite:import-glob`: a created or deleted file updates the modules whose
+        // `import.meta.glob` matches it.
+        if (options.type === 'create' || options.type === 'delete') {
+          const graph = environment.moduleGraph
+          const importers = environment[NATIVE].globImporters(options.file)
+            .map((key) => environment._graphMirror.nodeOf(key))
+            .filter((mod) => mod && !modules.includes(mod) && graph.idToModuleMap.get(mod.id) === mod)
+          if (importers.length) modules = [...modules, ...importers]
+        }
+        if (!modules.length) return
         const file = shortName(options.file, environment.config.root)
         // An empty list tells Vite the update is handled.
-        if (updateModulesNatively(environment, file, options.modules, options.timestamp)) return []
+        if (updateModulesNatively(environment, file, modules, options.timestamp)) return []
       },
     },
   }

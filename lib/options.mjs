@@ -84,5 +84,6 @@ export function nativeOptions(name, config, { preTransform = true } = {}) {
     sourceMap: sourcemap === undefined || sourcemap === true || (typeof sourcemap === 'object' && sourcemap.js !== false),
     preTransform,
     hmrPartialAccept: config.experimental?.hmrPartialAccept === true,
+    importGlobRestoreExtension: config.experimental?.importGlobRestoreExtension === true,
   }
 }

@@ -7,7 +7,7 @@ import picomatch from 'picomatch'
 
 /**
  * Core plugins whose per-module work the native pipeline does itself (resolve, alias, TS/JSX,
- * JSON, define, import analysis and its graph updates).
+ * JSON, define, import.meta.glob, import analysis and its graph updates).
  */
 export const NATIVE_CORE_PLUGINS = new Set([
   'alias',
@@ -23,6 +23,7 @@ export const NATIVE_CORE_PLUGINS = new Set([
   'vite:client-inject',
   'vite:css-analysis',
   'vite:import-analysis',
+  'vite:import-glob',
 ])
 
 const PIPELINE_HOOKS = new Set(['resolveId', 'load', 'transform'])

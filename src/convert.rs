@@ -62,6 +62,7 @@ pub struct NativeEnvironmentOptions {
   pub source_map: bool,
   pub pre_transform: bool,
   pub hmr_partial_accept: Option<bool>,
+  pub import_glob_restore_extension: Option<bool>,
 }
 
 fn regex(source: &str, flags: &str) -> Result<regex::Regex> {
@@ -160,6 +161,7 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
       source_map: o.source_map,
       pre_transform: o.pre_transform,
       hmr_partial_accept: o.hmr_partial_accept.unwrap_or(false),
+      import_glob_restore_extension: o.import_glob_restore_extension.unwrap_or(false),
     })
   }
 }

@@ -329,6 +329,17 @@ impl NativeEnvironment {
       .collect()
   }
 
+  /// Modules whose `import.meta.glob` calls match a created or deleted `file`.
+  #[napi(catch_unwind)]
+  pub fn glob_importers(&self, file: String) -> Vec<u32> {
+    self
+      .inner
+      .glob_importers(&file)
+      .into_iter()
+      .map(|k| k.0)
+      .collect()
+  }
+
   #[napi(catch_unwind)]
   pub fn on_file_delete(&self, file: String) {
     self.inner.on_file_delete(&file);

@@ -22,4 +22,6 @@ pub struct EnvironmentConfig {
   pub pre_transform: bool,
   /// Vite's `experimental.hmrPartialAccept`: record `importedBindings` for `acceptExports`.
   pub hmr_partial_accept: bool,
+  /// Vite's `experimental.importGlobRestoreExtension`: `&lang.<ext>` after a glob's query.
+  pub import_glob_restore_extension: bool,
 }

@@ -13,6 +13,7 @@ mod clock;
 mod config;
 mod error;
 mod fetch;
+mod glob;
 mod pipeline;
 mod plugins;
 mod result;
@@ -67,6 +68,8 @@ pub struct Environment {
   /// The last module with imports needed JS `resolveId` answers: scan the next one first
   /// instead of transforming it twice (plugins that claim every specifier make it the rule).
   pub(crate) expect_js_resolution: AtomicBool,
+  /// `import.meta.glob` patterns per importer id, for HMR of created/deleted files.
+  pub(crate) globs: DashMap<String, Vec<glob::GlobMatcher>>,
 }
 
 impl Environment {
@@ -84,6 +87,7 @@ impl Environment {
       pruned: std::sync::Mutex::new(Vec::new()),
       has_pruned: AtomicBool::new(false),
       expect_js_resolution: AtomicBool::new(false),
+      globs: DashMap::new(),
     })
   }
 

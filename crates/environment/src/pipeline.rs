@@ -161,6 +161,7 @@ impl Environment {
     let loaded = self
       .transform_group(HookGroup::Post, &id, loaded, plugins)
       .await?;
+    let loaded = self.glob_step(&id, &node_url, loaded).await?;
     // Like Vite's SSR transform, whatever code the plugins leave is parsed as JavaScript
     // (`vite:css-post` hands back CSS modules as JS without changing the module type).
     let lang = lang_for(&loaded.module_type).unwrap_or(Lang::Js);
@@ -276,6 +277,48 @@ impl Environment {
     Ok(Loaded {
       code: out.code,
       map,
+      module_type: "js".to_owned(),
+    })
+  }
+
+  /// Vite's `vite:import-glob`: `import.meta.glob` calls expanded natively. The patterns are kept
+  /// for HMR (a created or deleted file that matches updates the module).
+  async fn glob_step(
+    self: &Arc<Self>,
+    id: &str,
+    url: &str,
+    loaded: Loaded,
+  ) -> Result<Loaded, EnvError> {
+    if !loaded.code.contains("import.meta.glob") {
+      self.globs.remove(id);
+      return Ok(loaded);
+    }
+    let lang = lang_for(&loaded.module_type).unwrap_or(Lang::Js);
+    let options = self.transform_options(id, url.to_owned(), lang, loaded.map.clone());
+    let code = loaded.code.clone();
+    let importer = id.to_owned();
+    let (out, matchers) = self
+      .on_worker(move |env| {
+        let mut matchers = Vec::new();
+        let out = ven_transform::expand_import_globs(&code, &options, &mut |call| {
+          env.expand_glob(&importer, call, &mut matchers)
+        })
+        .map_err(|e| {
+          let mut error = EnvError::from_transform(&e);
+          error.plugin = Some("vite:import-glob".to_owned());
+          error
+        })?;
+        Ok((out, matchers))
+      })
+      .await?;
+    let Some(out) = out else {
+      self.globs.remove(id);
+      return Ok(loaded);
+    };
+    self.globs.insert(id.to_owned(), matchers);
+    Ok(Loaded {
+      code: out.code,
+      map: out.map,
       module_type: "js".to_owned(),
     })
   }

@@ -29,6 +29,7 @@ fn environment(root: &Path, pre_transform: bool) -> Arc<Environment> {
     source_map: true,
     pre_transform,
     hmr_partial_accept: false,
+    import_glob_restore_extension: false,
   })
 }
 

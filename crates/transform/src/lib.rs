@@ -9,6 +9,8 @@ mod ast_util;
 mod bindings;
 mod define;
 mod error;
+mod glob_import;
+pub use glob_import::{GlobCall, GlobFile, GlobOptions};
 mod hmr_scan;
 mod json;
 mod module_runner;
@@ -180,6 +182,17 @@ pub fn analyze_imports(
   rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
 ) -> Result<TransformOutput, TransformError> {
   pipeline::analyze(code, options, rewrite)
+}
+
+/// Vite's `vite:import-glob` on its own: the language step, then every `import.meta.glob(…)`
+/// call replaced by an object of lazy `import()`s (or eager imports); `expand` lists each call's
+/// files. `None` when the code has no such call.
+pub fn expand_import_globs(
+  code: &str,
+  options: &TransformOptions,
+  expand: &mut dyn FnMut(&GlobCall) -> Result<Vec<GlobFile>, String>,
+) -> Result<Option<TransformOutput>, TransformError> {
+  pipeline::globs(code, options, expand)
 }
 
 /// Import analysis without output: `rewrite` is called for every specifier (static, dynamic,

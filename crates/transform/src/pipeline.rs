@@ -17,7 +17,8 @@ use crate::module_runner::Contexts;
 use crate::writer::Writer;
 use crate::{
   HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
-  bindings, define, hmr_scan, json, module_runner, namespaces, parse, source_map, specifiers,
+  bindings, define, glob_import, hmr_scan, json, module_runner, namespaces, parse, source_map,
+  specifiers,
 };
 
 pub fn run(
@@ -29,6 +30,21 @@ pub fn run(
   // on any thread independent.
   GLOBALS.set(&Globals::new(), || {
     run_in_globals(code, options, Steps::ModuleRunner(rewrite))
+  })
+}
+
+/// The language step and `import.meta.glob` expansion; `None` when the module has no glob call.
+pub fn globs(
+  code: &str,
+  options: &TransformOptions,
+  expand: glob_import::ExpandGlob<'_>,
+) -> Result<Option<TransformOutput>, TransformError> {
+  GLOBALS.set(&Globals::new(), || {
+    let parts = transform_parts(code, options, Steps::Globs(expand))?;
+    if parts.glob_calls == 0 {
+      return Ok(None);
+    }
+    Ok(Some(output(code, options, parts)))
   })
 }
 
@@ -74,10 +90,14 @@ enum Steps<'a> {
   ModuleRunner(Rewrite<'a>),
   /// Import analysis for its calls of `rewrite` only: no code is printed.
   Scan(Rewrite<'a>),
+  /// `import.meta.glob` calls expanded (Vite's `vite:import-glob`), nothing else.
+  Globs(glob_import::ExpandGlob<'a>),
 }
 
 /// Everything of one call but the map JSON.
 struct Parts {
+  /// `import.meta.glob` calls replaced ([`Steps::Globs`]).
+  glob_calls: usize,
   cm: Lrc<SourceMap>,
   fm: Lrc<SourceFile>,
   code: String,
@@ -95,6 +115,10 @@ fn run_in_globals(
   steps: Steps<'_>,
 ) -> Result<TransformOutput, TransformError> {
   let parts = transform_parts(code, options, steps)?;
+  Ok(output(code, options, parts))
+}
+
+fn output(code: &str, options: &TransformOptions, parts: Parts) -> TransformOutput {
   let map = if !options.source_map {
     None
   } else if options.lang == Lang::Json {
@@ -108,13 +132,13 @@ fn run_in_globals(
       options.input_map.as_deref(),
     )
   };
-  Ok(TransformOutput {
+  TransformOutput {
     code: parts.code,
     map,
     deps: parts.deps.deps,
     dynamic_deps: parts.deps.dynamic_deps,
     hmr: parts.hmr,
-  })
+  }
 }
 
 fn transform_parts(
@@ -157,9 +181,20 @@ fn transform_parts(
   );
 
   let scan_only = matches!(steps, Steps::Scan(_));
-  let (hmr, deps) = after_language_step(&mut module, code, options, &cm, ctx, steps);
+  let mut glob_calls = 0;
+  let (hmr, deps) = match steps {
+    Steps::Globs(expand) => {
+      glob_calls = glob_import::expand(&mut module, ctx, expand).map_err(|(message, pos)| {
+        let offset = pos.0.saturating_sub(fm.start_pos.0) as usize;
+        error_at(code, &options.id, offset, message)
+      })?;
+      (HmrInfo::default(), module_runner::Deps::default())
+    }
+    other => after_language_step(&mut module, code, options, &cm, ctx, other),
+  };
   if scan_only {
     return Ok(Parts {
+      glob_calls,
       cm,
       fm,
       code: String::new(),
@@ -200,6 +235,7 @@ fn transform_parts(
   })?;
 
   Ok(Parts {
+    glob_calls,
     cm,
     fm,
     code: out,
@@ -277,7 +313,7 @@ fn after_language_step(
   steps: Steps<'_>,
 ) -> (HmrInfo, module_runner::Deps) {
   match steps {
-    Steps::LanguageOnly => (HmrInfo::default(), module_runner::Deps::default()),
+    Steps::LanguageOnly | Steps::Globs(_) => (HmrInfo::default(), module_runner::Deps::default()),
     Steps::ImportAnalysis(rewrite) | Steps::Scan(rewrite) => {
       let hmr = import_analysis(module, code, options, cm, ctx, rewrite);
       (hmr, specifiers::rewrite(module, rewrite))
