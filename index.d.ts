@@ -75,7 +75,7 @@ export interface JsBridgeRequest {
   callId: number
   /** `resolveId` | `load` | `transform` */
   kind: string
-  /** `pre` | `post` (resolveId and transform) | `final` (transform after import analysis) */
+  /** `pre` | `post` (resolveId and transform) | `after-glob` | `final` (transform only) */
   group?: string
   id: string
   importer?: string
@@ -229,6 +229,7 @@ export interface JsPluginSet {
   load: Array<JsBridgedHook>
   transformPre: Array<JsBridgedHook>
   transformPost: Array<JsBridgedHook>
+  transformAfterGlob: Array<JsBridgedHook>
   transformFinal: Array<JsBridgedHook>
 }
 

@@ -100,3 +100,28 @@ test('import.meta.glob: a created file that matches updates the importer, as in 
   assert.deepEqual(native, vite)
   assert.ok(vite.after.includes('./mods/d.ts'), JSON.stringify(vite))
 })
+
+test('import.meta.glob runs where Vite runs it: after normal transform hooks, before enforce: post ones', async () => {
+  const seen = {}
+  for (const native of [false, true]) {
+    const log = []
+    const spy = (name, enforce) => ({
+      name,
+      enforce,
+      transform(code, id) {
+        if (id.endsWith('/src/entry.ts')) log.push(`${name}: ${code.includes('import.meta.glob(') ? 'glob calls' : 'expanded'}`)
+      },
+    })
+    const copy = copyFixture(fixture)
+    const server = await startServer(copy.dir, { native, ...options(copy.dir), plugins: [spy('normal'), spy('late', 'post')] })
+    try {
+      await server.environments.ssr.runner.import('/src/entry.ts')
+    } finally {
+      await server.close()
+      copy.dispose()
+    }
+    seen[native ? 'native' : 'vite'] = log
+  }
+  assert.deepEqual(seen.native, seen.vite)
+  assert.deepEqual(seen.vite, ['normal: glob calls', 'late: expanded'])
+})

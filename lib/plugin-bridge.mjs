@@ -73,21 +73,21 @@ function describeFilter(hookName, hook) {
 
 /**
  * Splits a hook's sorted plugins around the first plugin named in `anchors` (pre / post) and,
- * when given, after the plugin named `last` (final: Vite runs `order: 'post'` hooks after its
- * import analysis).
+ * when given, after the plugins named `glob` (afterGlob) and `last` (final: Vite runs
+ * `order: 'post'` hooks after its import analysis), where the native pipeline has those steps.
  */
-function splitAround(plugins, anchors, last) {
+function splitAround(plugins, anchors, glob, last) {
   const at = plugins.findIndex((p) => anchors.has(p.name))
+  const globAt = glob ? plugins.findIndex((p) => p.name === glob) : -1
   const end = last ? plugins.findIndex((p) => p.name === last) : -1
-  const pre = []
-  const post = []
-  const final = []
+  const groups = { pre: [], post: [], afterGlob: [], final: [] }
   plugins.forEach((plugin, index) => {
     if (NATIVE_CORE_PLUGINS.has(plugin.name)) return
-    if (end >= 0 && index > end) final.push(plugin)
-    else (at >= 0 && index < at ? pre : post).push(plugin)
+    if (end >= 0 && index > end) groups.final.push(plugin)
+    else if (globAt >= 0 && index > globAt) groups.afterGlob.push(plugin)
+    else (at >= 0 && index < at ? groups.pre : groups.post).push(plugin)
   })
-  return { pre, post, final }
+  return groups
 }
 
 const describe = (hookName, plugins) =>
@@ -119,7 +119,7 @@ export function installPluginBridge(environment, native) {
   const container = environment.pluginContainer
   const sortedPlugins = container.getSortedPlugins
   const resolve = splitAround(sortedPlugins('resolveId'), new Set(['builtin:vite-resolve', 'vite:resolve']))
-  const transform = splitAround(sortedPlugins('transform'), new Set(['vite:oxc', 'vite:esbuild']), 'vite:import-analysis')
+  const transform = splitAround(sortedPlugins('transform'), new Set(['vite:oxc', 'vite:esbuild']), 'vite:import-glob', 'vite:import-analysis')
   const load = sortedPlugins('load').filter((p) => !NATIVE_CORE_PLUGINS.has(p.name))
 
   // Vite's container reads `getSortedPlugins(hook)` synchronously when a hook run starts; the
@@ -170,7 +170,8 @@ export function installPluginBridge(environment, native) {
           return { code: result.code, map: mapString(result.map), moduleType: result.moduleType }
         }
         case 'transform': {
-          const plugins = request.group === 'pre' ? transform.pre : request.group === 'final' ? transform.final : transform.post
+          const groups = { pre: transform.pre, post: transform.post, 'after-glob': transform.afterGlob, final: transform.final }
+          const plugins = groups[request.group] ?? transform.post
           const result = await runGroup(plugins, () =>
             proto.transform.call(container, request.code, request.id, {
               moduleType: request.moduleType,
@@ -210,6 +211,7 @@ export function installPluginBridge(environment, native) {
       load: describe('load', load),
       transformPre: describe('transform', transform.pre),
       transformPost: describe('transform', transform.post),
+      transformAfterGlob: describe('transform', transform.afterGlob),
       transformFinal: describe('transform', transform.final),
     },
     bridge,

@@ -54,6 +54,7 @@ pub struct JsPluginSet {
   pub load: Vec<JsBridgedHook>,
   pub transform_pre: Vec<JsBridgedHook>,
   pub transform_post: Vec<JsBridgedHook>,
+  pub transform_after_glob: Vec<JsBridgedHook>,
   pub transform_final: Vec<JsBridgedHook>,
 }
 
@@ -64,7 +65,7 @@ pub struct JsBridgeRequest {
   pub call_id: u32,
   /// `resolveId` | `load` | `transform`
   pub kind: String,
-  /// `pre` | `post` (resolveId and transform) | `final` (transform after import analysis)
+  /// `pre` | `post` (resolveId and transform) | `after-glob` | `final` (transform only)
   pub group: Option<String>,
   pub id: String,
   pub importer: Option<String>,
@@ -187,6 +188,7 @@ impl From<JsPluginSet> for PluginSet {
       load: hooks(set.load),
       transform_pre: hooks(set.transform_pre),
       transform_post: hooks(set.transform_post),
+      transform_after_glob: hooks(set.transform_after_glob),
       transform_final: hooks(set.transform_final),
     }
   }

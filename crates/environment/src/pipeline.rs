@@ -162,6 +162,9 @@ impl Environment {
       .transform_group(HookGroup::Post, &id, loaded, plugins)
       .await?;
     let loaded = self.glob_step(&id, &node_url, loaded).await?;
+    let loaded = self
+      .transform_group(HookGroup::AfterGlob, &id, loaded, plugins)
+      .await?;
     // Like Vite's SSR transform, whatever code the plugins leave is parsed as JavaScript
     // (`vite:css-post` hands back CSS modules as JS without changing the module type).
     let lang = lang_for(&loaded.module_type).unwrap_or(Lang::Js);
@@ -246,11 +249,13 @@ impl Environment {
     // step: stripping TypeScript only removes syntax or adds boilerplate (enum/namespace
     // wrappers), so it cannot create the tokens real filters look for. JSX output adds
     // runtime imports and calls, so for JSX only id and module type are trusted.
-    let later_hooks_may_run = plugins.is_some_and(|p| match lang {
-      Lang::Jsx | Lang::Tsx => p.set.may_transform(HookGroup::Post, id, "js"),
-      _ => p
-        .set
-        .wants_transform(HookGroup::Post, id, &loaded.code, "js"),
+    let later_hooks_may_run = plugins.is_some_and(|p| {
+      [HookGroup::Post, HookGroup::AfterGlob]
+        .into_iter()
+        .any(|group| match lang {
+          Lang::Jsx | Lang::Tsx => p.set.may_transform(group, id, "js"),
+          _ => p.set.wants_transform(group, id, &loaded.code, "js"),
+        })
     });
     if lang == Lang::Js || !later_hooks_may_run {
       return Ok(loaded);

@@ -419,6 +419,7 @@ mod with_plugins {
 
   fn plugin_set() -> PluginSet {
     PluginSet {
+      transform_after_glob: Vec::new(),
       transform_final: Vec::new(),
       resolve_pre: vec![],
       resolve_post: vec![hook(Some(id_filter("^virtual:")))],

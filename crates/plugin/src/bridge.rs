@@ -9,8 +9,11 @@ pub enum HookGroup {
   /// Before the native resolver / TS step (Vite: `enforce: 'pre'` plugins and core plugins
   /// ordered before `vite:resolve` / `vite:oxc`).
   Pre,
-  /// After it (normal and `enforce: 'post'` plugins, and the remaining core plugins).
+  /// After it, up to Vite's `vite:import-glob` (normal plugins and the core plugins between).
   Post,
+  /// After `vite:import-glob`, before import analysis (`enforce: 'post'` plugins). No
+  /// `resolveId` hook is in this group.
+  AfterGlob,
   /// `transform` hooks ordered after Vite's import analysis (`order: 'post'`): they see
   /// rewritten specifiers. No `resolveId` hook is in this group.
   Final,
@@ -21,6 +24,7 @@ impl HookGroup {
     match self {
       Self::Pre => "pre",
       Self::Post => "post",
+      Self::AfterGlob => "after-glob",
       Self::Final => "final",
     }
   }

@@ -33,7 +33,8 @@ impl BridgedHook {
 
 /// The JS hooks of one environment, in Vite's order, split around the native core steps:
 /// `resolveId` before/after the native resolver, `load` before the file system, `transform`
-/// before/after the native TS/JSX step and after the native import analysis.
+/// before/after the native TS/JSX step, after the native `import.meta.glob` step and after the
+/// native import analysis.
 #[derive(Debug, Default)]
 pub struct PluginSet {
   pub resolve_pre: Vec<BridgedHook>,
@@ -41,6 +42,8 @@ pub struct PluginSet {
   pub load: Vec<BridgedHook>,
   pub transform_pre: Vec<BridgedHook>,
   pub transform_post: Vec<BridgedHook>,
+  /// `transform` hooks between `vite:import-glob` and import analysis.
+  pub transform_after_glob: Vec<BridgedHook>,
   /// `transform` hooks after import analysis (`order: 'post'`).
   pub transform_final: Vec<BridgedHook>,
 }
@@ -52,6 +55,7 @@ impl PluginSet {
       && self.load.is_empty()
       && self.transform_pre.is_empty()
       && self.transform_post.is_empty()
+      && self.transform_after_glob.is_empty()
       && self.transform_final.is_empty()
   }
 
@@ -60,7 +64,7 @@ impl PluginSet {
     let hooks = match group {
       HookGroup::Pre => &self.resolve_pre,
       HookGroup::Post => &self.resolve_post,
-      HookGroup::Final => return false,
+      HookGroup::AfterGlob | HookGroup::Final => return false,
     };
     hooks.iter().any(|h| h.wants(specifier, None, "js"))
   }
@@ -69,6 +73,7 @@ impl PluginSet {
     match group {
       HookGroup::Pre => &self.transform_pre,
       HookGroup::Post => &self.transform_post,
+      HookGroup::AfterGlob => &self.transform_after_glob,
       HookGroup::Final => &self.transform_final,
     }
   }
