@@ -233,8 +233,10 @@ test("transform hooks with order: 'post' run after import analysis and see rewri
     async (server) => {
       await server.environments.ssr.runner.import('/src/entry.ts')
       const mod = await server.environments.ssr.runner.import('/src/typed.ts')
+      // \`import.meta.env\` is defined once, before such hooks, as in Vite.
+      const env = { ...(await server.environments.ssr.runner.import('/src/env-mode.ts')) }
       const { log } = server.config.plugins.find((p) => p.name === 'seen-holder').api
-      return { late: mod.late, log: Object.fromEntries(log.map(([k, ...v]) => [k, v])) }
+      return { late: mod.late, env, log: Object.fromEntries(log.map(([k, ...v]) => [k, v])) }
     },
   )
   assert.deepEqual(seen.native, seen.vite)

@@ -63,10 +63,9 @@ export function nativeHmrPlugin(environment) {
         // Vite's `vite:import-glob`: a created or deleted file updates the modules whose
         // `import.meta.glob` matches it.
         if (options.type === 'create' || options.type === 'delete') {
-          const graph = environment.moduleGraph
           const importers = environment[NATIVE].globImporters(options.file)
             .map((key) => environment._graphMirror.nodeOf(key))
-            .filter((mod) => mod && !modules.includes(mod) && graph.idToModuleMap.get(mod.id) === mod)
+            .filter((mod) => mod && !modules.includes(mod))
           if (importers.length) modules = [...modules, ...importers]
         }
         if (!modules.length) return

@@ -350,8 +350,11 @@ impl Environment {
     let after = self
       .transform_group(HookGroup::Final, id, analyzed_loaded, plugins)
       .await?;
-    // Specifiers are urls already: the module-runner transform keeps them as they are.
-    let options = self.transform_options(id, url, Lang::Js, after.map);
+    // Specifiers are urls already: the module-runner transform keeps them as they are. `define`
+    // was applied by the analysis; the graph data came from it too.
+    let mut options = self.transform_options(id, url, Lang::Js, after.map);
+    options.define.clear();
+    options.imported_bindings = false;
     let code = after.code;
     let mut output = self
       .on_worker(move |_| {
