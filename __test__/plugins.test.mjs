@@ -170,3 +170,31 @@ test('resolveId hooks see the same requests as in Vite (entry url included, know
   assert.ok(seen.native.some((c) => c.startsWith('/src/entry-server.ts <- ')), seen.native.join('\n'))
   assert.deepEqual(seen.native, seen.vite)
 })
+
+test('perEnvironmentState keys state by this.environment, as under Vite', async () => {
+  const { perEnvironmentState } = await import('vite')
+  const seen = {}
+  for (const kind of ['vite', 'native']) {
+    const state = perEnvironmentState(() => ({ transformed: 0 }))
+    const environments = new Set()
+    const counter = {
+      name: 'counter',
+      transform(_code, id) {
+        if (!id.includes('/examples/ssr-basic/src/')) return
+        state(this).transformed++
+        environments.add(this.environment)
+      },
+    }
+    const server = await startServer(join(repoRoot, 'examples', 'ssr-basic'), { native: kind === 'native', plugins: [counter] })
+    try {
+      const env = server.environments.ssr
+      await (await env.runner.import('/src/entry-server.ts')).render('/')
+      const [only] = environments
+      seen[kind] = { environments: environments.size, isSsr: only === env, transformed: state({ environment: env }).transformed }
+    } finally {
+      await server.close()
+    }
+  }
+  assert.deepEqual(seen.native, seen.vite)
+  assert.ok(seen.vite.transformed > 0)
+})
