@@ -144,25 +144,34 @@ pub(crate) fn push_unique(list: &mut Vec<String>, value: String) {
   }
 }
 
-/// The specifier of a dynamic `import()`: `(spec, true)` for a string literal (Vite records it in
-/// `dynamicDeps`), `(spec, false)` for a template without expressions (rewritten, not recorded).
-pub(crate) fn dynamic_import_specifier(call: &CallExpr) -> Option<(String, bool)> {
-  let first = call.args.first().filter(|a| a.spread.is_none())?;
-  match &*first.expr {
-    Expr::Lit(Lit::Str(s)) => Some((s.value.to_string_lossy().into_owned(), true)),
-    Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => t.quasis[0]
-      .cooked
-      .as_ref()
-      .map(|cooked| (cooked.to_string_lossy().into_owned(), false)),
-    _ => None,
-  }
-}
-
-/// Replaces the first argument of a call with a string literal, keeping its span.
-pub(crate) fn replace_first_arg(call: &mut CallExpr, value: &str) {
-  if let Some(first) = call.args.first_mut() {
-    let mut lit = str_lit(value);
+/// Rewrites the specifier of a dynamic `import()` through `rewrite` and records it in `found`
+/// (string literals only: Vite lists them in `dynamicDeps`; a template without expressions is
+/// rewritten but not recorded).
+pub(crate) fn rewrite_dynamic_import(
+  call: &mut CallExpr,
+  rewrite: &mut dyn FnMut(&str, crate::ImportKind) -> Option<String>,
+  found: &mut Vec<String>,
+) {
+  let Some(first) = call.args.first_mut().filter(|a| a.spread.is_none()) else {
+    return;
+  };
+  let (spec, record) = match &*first.expr {
+    Expr::Lit(Lit::Str(s)) => (s.value.to_string_lossy().into_owned(), true),
+    Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.len() == 1 => {
+      match t.quasis[0].cooked.as_ref() {
+        Some(cooked) => (cooked.to_string_lossy().into_owned(), false),
+        None => return,
+      }
+    }
+    _ => return,
+  };
+  let new = rewrite(&spec, crate::ImportKind::Dynamic);
+  if let Some(new) = &new {
+    let mut lit = str_lit(new);
     lit.span = swc_core::common::Spanned::span(&*first.expr);
     *first.expr = Expr::Lit(Lit::Str(lit));
+  }
+  if record {
+    push_unique(found, new.unwrap_or(spec));
   }
 }

@@ -25,8 +25,8 @@ use swc_core::ecma::visit::{VisitMut, VisitMutWith};
 
 use crate::ImportKind;
 use crate::ast_util::{
-  call, const_decl, dynamic_import_specifier, export_name_text, expr_stmt, getter, ident, member,
-  push_unique, replace_first_arg, str_expr, unbound,
+  call, const_decl, export_name_text, expr_stmt, getter, ident, member, push_unique,
+  rewrite_dynamic_import, str_expr, unbound,
 };
 
 const SSR_IMPORT: &str = "__vite_ssr_import__";
@@ -479,16 +479,7 @@ impl Rewriter<'_> {
       self.ctx.unresolved,
       DUMMY_SP,
     ))));
-    let Some((spec, record)) = dynamic_import_specifier(call) else {
-      return;
-    };
-    let new = (self.rewrite)(&spec, ImportKind::Dynamic);
-    if let Some(new) = &new {
-      replace_first_arg(call, new);
-    }
-    if record {
-      push_unique(&mut self.dynamic_deps, new.unwrap_or(spec));
-    }
+    rewrite_dynamic_import(call, self.rewrite, &mut self.dynamic_deps);
   }
 }
 

@@ -6,7 +6,7 @@ use swc_core::ecma::ast::{CallExpr, Callee, Module, ModuleDecl, ModuleItem, Str}
 use swc_core::ecma::visit::{VisitMut, VisitMutWith};
 
 use crate::ImportKind;
-use crate::ast_util::{dynamic_import_specifier, push_unique, replace_first_arg, str_lit};
+use crate::ast_util::{push_unique, rewrite_dynamic_import, str_lit};
 use crate::module_runner::Deps;
 
 /// Rewrites the specifiers of imports, re-exports and string-literal dynamic `import()` calls;
@@ -69,15 +69,6 @@ impl VisitMut for DynamicImports<'_> {
     if !matches!(call.callee, Callee::Import(_)) {
       return;
     }
-    let Some((spec, record)) = dynamic_import_specifier(call) else {
-      return;
-    };
-    let new = (self.rewrite)(&spec, ImportKind::Dynamic);
-    if let Some(new) = &new {
-      replace_first_arg(call, new);
-    }
-    if record {
-      push_unique(&mut self.found, new.unwrap_or(spec));
-    }
+    rewrite_dynamic_import(call, self.rewrite, &mut self.found);
   }
 }
