@@ -22,16 +22,21 @@ impl GlobMatcher {
     if !self.exhaustive && file.split('/').any(|segment| segment == "node_modules") {
       return false;
     }
-    let fold = |s: &str| {
-      if self.case_sensitive {
-        s.to_owned()
-      } else {
-        s.to_lowercase()
-      }
+    // Case-insensitive matching compares lowercased copies; the common case copies nothing.
+    let folded;
+    let file = if self.case_sensitive {
+      file
+    } else {
+      folded = file.to_lowercase();
+      folded.as_str()
     };
-    let file = fold(file);
     let hit = |pattern: &String| {
-      fast_glob::glob_match(fold(pattern), &file) && (self.exhaustive || !hidden(pattern, &file))
+      let matched = if self.case_sensitive {
+        fast_glob::glob_match(pattern, file)
+      } else {
+        fast_glob::glob_match(pattern.to_lowercase(), file)
+      };
+      matched && (self.exhaustive || !hidden(pattern, file))
     };
     !self.affirmed.is_empty() && self.affirmed.iter().any(hit) && !self.negated.iter().any(hit)
   }
@@ -155,15 +160,7 @@ impl Environment {
     let globs = call
       .globs
       .iter()
-      .map(|glob| {
-        self.absolute_glob(
-          glob,
-          &root,
-          dir.as_deref(),
-          importer,
-          options.base.as_deref(),
-        )
-      })
+      .map(|glob| self.absolute_glob(glob, &root, dir.as_deref(), options.base.as_deref()))
       .collect::<Result<Vec<String>, String>>()?;
     let is_relative = call.globs.iter().all(|g| g.starts_with(['.', '!']));
     if dir.is_none() && options.base.is_none() && is_relative {
@@ -232,7 +229,6 @@ impl Environment {
     glob: &str,
     root: &str,
     dir: Option<&str>,
-    importer: &str,
     base: Option<&str>,
   ) -> Result<String, String> {
     let (pre, glob) = match glob.strip_prefix('!') {
@@ -256,14 +252,11 @@ impl Environment {
     if glob.starts_with("**") {
       return Ok(format!("{pre}{glob}"));
     }
-    let resolved = self
-      .resolver
-      .apply_alias(glob)
+    let resolved = ven_resolver::apply_alias(&self.config.resolve.alias, glob)
       .unwrap_or_else(|| glob.to_owned());
     if resolved.starts_with('/') {
       return Ok(format!("{pre}{resolved}"));
     }
-    let _ = importer;
     Err(format!(
       "Invalid glob: \"{glob}\" (resolved: \"{resolved}\"). It must start with '/' or './'"
     ))

@@ -189,11 +189,6 @@ impl EnvResolver {
   }
 
   /// The normalized root (forward slashes, no trailing slash).
-  /// `resolve.alias` applied to `specifier` (`None`: no alias matched).
-  pub fn apply_alias(&self, specifier: &str) -> Option<String> {
-    alias::apply_alias(&self.config.alias, specifier)
-  }
-
   pub fn root(&self) -> &str {
     &self.root
   }
