@@ -203,14 +203,16 @@ impl Environment {
             is_relative,
           );
           let mut query = options.query.clone().unwrap_or_default();
+          // Vite: `basename(file).split('.').slice(-1)[0]` (a name without a dot is its own
+          // "extension").
+          let extension = file
+            .rsplit('/')
+            .next()
+            .and_then(|name| name.rsplit('.').next());
           if restore_extension
             && !query.is_empty()
             && query != "?raw"
-            && let Some(ext) = file
-              .rsplit('/')
-              .next()
-              .and_then(|name| name.rsplit_once('.'))
-              .map(|(_, e)| e)
+            && let Some(ext) = extension.filter(|e| !e.is_empty())
           {
             query = format!("{query}&lang.{ext}");
           }
