@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { copyFixture, repoRoot, startServer, whenWatched } from './helpers.mjs'
+import { copyFixture, repoRoot, startServer, until, whenWatched } from './helpers.mjs'
 
 const fixture = join(repoRoot, '__test__', 'fixtures', 'glob')
 const options = (dir) => ({ resolve: { alias: { '@mods': join(dir, 'src', 'mods') } } })
@@ -83,8 +83,7 @@ async function hmr(native) {
     const created = join(copy.dir, 'src', 'mods', 'd.ts')
     await whenWatched(server, join(copy.dir, 'src', 'mods', 'a.ts'))
     writeFileSync(created, "export const name = 'd'; export default 'D'")
-    const start = Date.now()
-    while (!payloads.length && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20))
+    await until(() => payloads.length > 0, 'a payload for the created file')
     mod = await env.runner.import('/src/entry.ts')
     const after = Object.keys((await mod.observe()).lazy)
     return { before, after, payloads }

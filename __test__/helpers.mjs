@@ -50,12 +50,22 @@ export function graphShape(environment) {
  * scan has reached the file.
  */
 export async function whenWatched(server, file) {
-  const start = Date.now()
-  const watched = () => server.watcher.getWatched()[dirname(file)]?.includes(basename(file))
-  while (!watched()) {
-    if (Date.now() - start > 20_000) throw new Error(`the file watcher does not watch ${file} after 20 s`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
+  await until(() => server.watcher.getWatched()[dirname(file)]?.includes(basename(file)), `the file watcher to watch ${file}`, 20_000)
   // Polling watchers take their baseline stat on the first poll.
   await new Promise((r) => setTimeout(r, 100))
+}
+
+/**
+ * Waits until `predicate()` holds, polling every 10 ms; fails after `timeout` ms with `what` and
+ * the HMR fixtures' log (`globalThis.__HMR_LOG__`) when there is one.
+ */
+export async function until(predicate, what, timeout = 10_000) {
+  const start = Date.now()
+  while (!predicate()) {
+    if (Date.now() - start > timeout) {
+      const log = globalThis.__HMR_LOG__ ? `; log: ${JSON.stringify(globalThis.__HMR_LOG__)}` : ''
+      throw new Error(`timed out waiting for ${what}${log}`)
+    }
+    await new Promise((r) => setTimeout(r, 10))
+  }
 }

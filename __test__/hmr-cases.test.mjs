@@ -5,18 +5,9 @@ import assert from 'node:assert/strict'
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { copyFixture, repoRoot, startServer, whenWatched } from './helpers.mjs'
+import { copyFixture, repoRoot, startServer, until, whenWatched } from './helpers.mjs'
 
 const fixture = join(repoRoot, '__test__', 'fixtures', 'hmr')
-
-/** Waits until the runner logged `expected`, or fails after 10 s. */
-async function until(predicate, what) {
-  const start = Date.now()
-  while (!predicate()) {
-    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}; log: ${JSON.stringify(globalThis.__HMR_LOG__)}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 async function run(native) {
   const copy = copyFixture(fixture)

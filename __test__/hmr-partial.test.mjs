@@ -5,19 +5,10 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { copyFixture, repoRoot, startServer, whenWatched } from './helpers.mjs'
+import { copyFixture, repoRoot, startServer, until, whenWatched } from './helpers.mjs'
 
 const fixture = join(repoRoot, '__test__', 'fixtures', 'hmr-partial')
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-/** Waits for `predicate`, or fails after 10 s. */
-async function until(predicate, what) {
-  const start = Date.now()
-  while (!predicate()) {
-    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}; log: ${JSON.stringify(globalThis.__HMR_LOG__)}`)
-    await sleep(10)
-  }
-}
 
 /** Waits until the runner's log has not changed for 300 ms (the update is fully applied). */
 async function settled() {
