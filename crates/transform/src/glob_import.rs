@@ -283,8 +283,10 @@ impl Value {
   }
 }
 
+/// Vite's message for options it cannot evaluate statically.
+const NOT_STATIC: &str = "Vite is unable to parse the glob options as the value is not static";
+
 fn static_value(expr: &Expr) -> Result<Value, String> {
-  const NOT_STATIC: &str = "Vite is unable to parse the glob options as the value is not static";
   Ok(match expr {
     Expr::Lit(Lit::Str(s)) => Value::Str(s.value.to_string_lossy().into_owned()),
     Expr::Lit(Lit::Bool(b)) => Value::Bool(b.value),
@@ -309,7 +311,6 @@ fn static_value(expr: &Expr) -> Result<Value, String> {
 }
 
 fn object_entries(object: &ObjectLit) -> Result<Vec<(String, Value)>, String> {
-  const NOT_STATIC: &str = "Vite is unable to parse the glob options as the value is not static";
   let mut entries = Vec::new();
   for prop in &object.props {
     let PropOrSpread::Prop(prop) = prop else {
