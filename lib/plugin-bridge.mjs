@@ -120,6 +120,8 @@ export function installPluginBridge(environment, native) {
   const sortedPlugins = container.getSortedPlugins
   const resolve = splitAround(sortedPlugins('resolveId'), new Set(['builtin:vite-resolve', 'vite:resolve']))
   const transform = splitAround(sortedPlugins('transform'), new Set(['vite:oxc', 'vite:esbuild']), 'vite:import-glob', 'vite:import-analysis')
+  // The native side names the groups as `HookGroup::as_str` does.
+  const transformGroups = { pre: transform.pre, post: transform.post, 'after-glob': transform.afterGlob, final: transform.final }
   const load = sortedPlugins('load').filter((p) => !NATIVE_CORE_PLUGINS.has(p.name))
 
   // Vite's container reads `getSortedPlugins(hook)` synchronously when a hook run starts; the
@@ -170,8 +172,7 @@ export function installPluginBridge(environment, native) {
           return { code: result.code, map: mapString(result.map), moduleType: result.moduleType }
         }
         case 'transform': {
-          const groups = { pre: transform.pre, post: transform.post, 'after-glob': transform.afterGlob, final: transform.final }
-          const plugins = groups[request.group] ?? transform.post
+          const plugins = transformGroups[request.group] ?? transform.post
           const result = await runGroup(plugins, () =>
             proto.transform.call(container, request.code, request.id, {
               moduleType: request.moduleType,
