@@ -7,6 +7,9 @@
 // napi-derive registers free functions only outside `cfg(test)`, so test builds see them unused.
 #![cfg_attr(test, allow(dead_code))]
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bridge;
 mod convert;
 mod environment;

@@ -7,6 +7,9 @@
 
 use std::time::Instant;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use ven_transform::{JsxOptions, Lang, TransformOptions, transform_module};
 
 fn main() {
