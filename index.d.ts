@@ -197,6 +197,11 @@ export interface JsModuleRunnerTransformOptions {
   id?: string
   jsonStringify?: boolean
   sourceMap?: boolean
+  /**
+   * `false`: the map leaves `sourcesContent` out (the caller adds the source it holds), unless
+   * an input map supplies it. Default `true`.
+   */
+  sourcesContent?: boolean
   /** Source map (v3 JSON) of an earlier step, composed with ours. */
   inputMap?: string
 }

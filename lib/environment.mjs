@@ -19,14 +19,22 @@ import { nativeOptions } from './options.mjs'
  * Vite's `moduleRunnerTransform(code, inMap, url, originalCode, options)` on the native transform:
  * `{ code, map, ssr: true, deps, dynamicDeps }`. Specifiers are kept as written.
  */
-export async function moduleRunnerTransform(code, inMap, url, _originalCode, options = {}) {
+export async function moduleRunnerTransform(code, inMap, url, originalCode, options = {}) {
+  // Vite's rules: an empty input map is the result's map; one with sources is composed.
+  const combine = Boolean(inMap?.mappings && inMap.sources?.length > 0)
   const response = nativeModuleRunnerTransform(code, url, {
     jsonStringify: options.json?.stringify === true,
-    inputMap: inMap && inMap.mappings !== '' ? JSON.stringify(inMap) : undefined,
+    inputMap: combine ? JSON.stringify(inMap) : undefined,
+    // Otherwise the map's source is `originalCode`, as in Vite: set here rather than escaped
+    // into the JSON natively and parsed back.
+    sourcesContent: combine,
   })
   if (response.error) throw toError(response.error)
-  const { map, deps, dynamicDeps } = response.result
-  return { code: response.result.code, map: map ? JSON.parse(map) : null, ssr: true, deps, dynamicDeps }
+  const { map: json, deps, dynamicDeps } = response.result
+  let map = json ? JSON.parse(json) : null
+  if (inMap?.mappings === '') map = inMap
+  else if (map && !combine) map.sourcesContent = [originalCode]
+  return { code: response.result.code, map, ssr: true, deps, dynamicDeps }
 }
 
 /** Turns a native error record into an `Error` with Vite's fields (code, id, plugin, loc, frame). */

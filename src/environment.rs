@@ -425,6 +425,9 @@ pub struct JsModuleRunnerTransformOptions {
   pub id: Option<String>,
   pub json_stringify: Option<bool>,
   pub source_map: Option<bool>,
+  /// `false`: the map leaves `sourcesContent` out (the caller adds the source it holds), unless
+  /// an input map supplies it. Default `true`.
+  pub sources_content: Option<bool>,
   /// Source map (v3 JSON) of an earlier step, composed with ours.
   pub input_map: Option<String>,
 }
@@ -447,6 +450,7 @@ pub fn module_runner_transform(
     id: None,
     json_stringify: None,
     source_map: None,
+    sources_content: None,
     input_map: None,
   });
   let id = options.id.unwrap_or_else(|| url.clone());
@@ -457,6 +461,7 @@ pub fn module_runner_transform(
     jsx: ven_transform::JsxOptions::default(),
     define: Vec::new(),
     source_map: options.source_map.unwrap_or(true),
+    sources_content: options.sources_content.unwrap_or(true),
     input_map: options.input_map,
     json_stringify: options.json_stringify.unwrap_or(false),
     imported_bindings: false,

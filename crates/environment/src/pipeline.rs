@@ -227,6 +227,7 @@ impl Environment {
       jsx: self.config.jsx.clone(),
       define: self.config.define.clone(),
       source_map: self.config.source_map,
+      sources_content: true,
       input_map,
       json_stringify: self.config.json_stringify,
       imported_bindings: self.config.hmr_partial_accept,

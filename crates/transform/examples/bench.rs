@@ -43,6 +43,7 @@ fn main() {
         jsx: JsxOptions::default(),
         define: Vec::new(),
         source_map,
+        sources_content: true,
         input_map: None,
         json_stringify: false,
         imported_bindings: false,

@@ -18,6 +18,7 @@ fn main() {
       ),
     ],
     source_map: std::env::var_os("MAP").is_some(),
+    sources_content: true,
     input_map: None,
     json_stringify: false,
     imported_bindings: false,

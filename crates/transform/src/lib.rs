@@ -7,6 +7,7 @@
 
 mod ast_util;
 mod bindings;
+mod comments;
 mod define;
 mod error;
 mod glob_import;
@@ -97,6 +98,9 @@ pub struct TransformOptions {
   pub define: Vec<(String, String)>,
   /// Produce a source map (v3 JSON) from the original source to the output.
   pub source_map: bool,
+  /// Embed the source in the map's `sourcesContent` (unless an input map supplies it). `false`
+  /// leaves it out for a caller that holds the source already and adds it itself.
+  pub sources_content: bool,
   /// A map from an earlier step (e.g. an inline map found in the file), composed with ours.
   pub input_map: Option<String>,
   /// JSON modules: `true` = `export default JSON` only (Vite's `json.stringify`), otherwise

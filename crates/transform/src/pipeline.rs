@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use swc_core::common::comments::SingleThreadedComments;
+use swc_core::common::comments::{Comments, SingleThreadedComments};
 use swc_core::common::sync::Lrc;
 use swc_core::common::{FileName, GLOBALS, Globals, Mark, SourceFile, SourceMap, SyntaxContext};
 use swc_core::ecma::ast::Program;
@@ -12,6 +12,7 @@ use swc_core::ecma::transforms::base::{fixer::fixer, hygiene::hygiene, resolver}
 use swc_core::ecma::transforms::react::{self, Runtime};
 use swc_core::ecma::transforms::typescript::{self, TsxConfig};
 
+use crate::comments::EmitComments;
 use crate::error::error_at;
 use crate::module_runner::Contexts;
 use crate::writer::Writer;
@@ -130,6 +131,7 @@ fn output(code: &str, options: &TransformOptions, parts: Parts) -> TransformOutp
       &parts.mappings,
       &options.url,
       options.input_map.as_deref(),
+      options.sources_content,
     )
   };
   TransformOutput {
@@ -225,7 +227,8 @@ fn transform_parts(
     let copy = SingleThreadedComments::from_leading_and_trailing(deep(&leading), deep(&trailing));
     emit_with_js_writer(&cm, &copy, &program)
   };
-  let (out, mappings) = emit(&cm, &comments, &program, want_map, fm.src.len()).map_err(|e| {
+  let emit_comments = EmitComments::new(&comments, &fm);
+  let (out, mappings) = emit(&cm, &emit_comments, &program, want_map, fm.src.len()).map_err(|e| {
     error_at(
       code,
       &options.id,
@@ -378,7 +381,7 @@ type Mappings = Vec<(swc_core::common::BytePos, swc_core::common::LineCol)>;
 
 fn emit(
   cm: &Lrc<SourceMap>,
-  comments: &SingleThreadedComments,
+  comments: &dyn Comments,
   program: &Program,
   want_map: bool,
   size_hint: usize,
@@ -442,6 +445,7 @@ mod tests {
         ("__APP__".into(), "{\"a\":1}".into()),
       ],
       source_map: true,
+      sources_content: true,
       input_map: None,
       json_stringify: false,
       imported_bindings: false,
@@ -452,7 +456,7 @@ mod tests {
       };
       assert!(parts.reference.0 == parts.code, "code of {id}");
       assert!(parts.reference.1 == parts.mappings, "mappings of {id}");
-      let ours = source_map::build(&parts.cm, &parts.fm, &parts.mappings, &options.url, None);
+      let ours = source_map::build(&parts.cm, &parts.fm, &parts.mappings, &options.url, None, true);
       let swc = source_map::build_with_swc(&parts.cm, &parts.mappings, &options.url);
       assert_eq!(ours.as_deref(), Some(swc.as_str()), "map of {id}");
       true

@@ -36,13 +36,15 @@ impl SourceMapGenConfig for Config<'_> {
 
 /// Builds the map JSON of `fm` (the module; the only file of `cm` whose positions are mapped,
 /// define replacements being parsed as later `Anon` files). An unreadable `input_map` is
-/// ignored (the map then points at the code this step received).
+/// ignored (the map then points at the code this step received). Without an input map,
+/// `sources_content: false` leaves `sourcesContent` out.
 pub fn build(
   cm: &Lrc<SourceMap>,
   fm: &SourceFile,
   mappings: &[(BytePos, LineCol)],
   url: &str,
   input_map: Option<&str>,
+  sources_content: bool,
 ) -> Option<String> {
   let source = source_name(url);
   if let Some(orig) =
@@ -53,7 +55,7 @@ pub fn build(
     map.to_writer(&mut out).ok()?;
     return String::from_utf8(out).ok();
   }
-  Some(write_map(fm, mappings, &source))
+  Some(write_map(fm, mappings, &source, sources_content))
 }
 
 /// swc's builder, serialised by `swc_sourcemap`: the reference [`write_map`] must equal.
@@ -186,7 +188,12 @@ struct Token {
   src_col: u32,
 }
 
-fn write_map(fm: &SourceFile, mappings: &[(BytePos, LineCol)], source: &str) -> String {
+fn write_map(
+  fm: &SourceFile,
+  mappings: &[(BytePos, LineCol)],
+  source: &str,
+  sources_content: bool,
+) -> String {
   let start = fm.start_pos.0;
   let end = fm.end_pos.0;
   let table = LineTable::new(&fm.src);
@@ -230,7 +237,7 @@ fn write_map(fm: &SourceFile, mappings: &[(BytePos, LineCol)], source: &str) -> 
     write_json_str(&mut out, source);
   }
   out.push(']');
-  if has_source {
+  if has_source && sources_content {
     out.push_str(r#","sourcesContent":["#);
     write_json_str(&mut out, &fm.src);
     out.push(']');

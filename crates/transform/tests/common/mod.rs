@@ -13,6 +13,7 @@ pub fn options(id: &str) -> TransformOptions {
     jsx: JsxOptions::default(),
     define: Vec::new(),
     source_map: false,
+    sources_content: true,
     input_map: None,
     json_stringify: false,
     imported_bindings: false,
