@@ -175,3 +175,18 @@ pub(crate) fn rewrite_dynamic_import(
     push_unique(found, new.unwrap_or(spec));
   }
 }
+
+/// The expression inside any parentheses.
+pub fn unparen(e: &Expr) -> &Expr {
+  match e {
+    Expr::Paren(p) => unparen(&p.expr),
+    _ => e,
+  }
+}
+
+pub fn unparen_mut(e: &mut Expr) -> &mut Expr {
+  match e {
+    Expr::Paren(p) => unparen_mut(&mut p.expr),
+    _ => e,
+  }
+}

@@ -20,12 +20,14 @@ use swc_core::ecma::visit::{Visit, VisitMut, VisitMutWith, VisitWith};
 /// `import.meta.env = <value>;` as its first statement (Vite's import analysis prepends it), and
 /// `import.meta.env.*` reads stay property reads of that per-module object (so writes to it,
 /// aliases of `import.meta` and `import.meta.env.X` after a write behave as under Vite).
+///
+/// Returns whether anything was replaced or prepended: those nodes may need parentheses.
 pub fn apply(
   module: &mut Module,
   defines: &[(String, String)],
   cm: &Lrc<SourceMap>,
   unresolved: SyntaxContext,
-) {
+) -> bool {
   let env = defines
     .iter()
     .position(|(k, _)| k.trim() == "import.meta.env");
@@ -41,10 +43,12 @@ pub fn apply(
       }
     })
     .collect();
+  let mut replaced = false;
   if let Some(env) = env
     && uses_import_meta_env(module)
     && let Some(value) = parse_value(cm, &defines[env].1)
   {
+    replaced = true;
     let target = MemberExpr {
       span: DUMMY_SP,
       obj: Box::new(Expr::MetaProp(MetaPropExpr {
@@ -77,6 +81,8 @@ pub fn apply(
     unresolved,
   };
   module.visit_mut_with(&mut v);
+  // A replacement is parsed on its first use.
+  replaced || v.parsed.iter().any(|p| matches!(p, Parsed::Expr(_)))
 }
 
 /// Whether the module reads `import.meta.env` (what Vite's lexer looks for: `import.meta.env`).

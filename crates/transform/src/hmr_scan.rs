@@ -8,6 +8,7 @@ use swc_core::ecma::ast::{
 };
 use swc_core::ecma::visit::{VisitMut, VisitMutWith};
 
+use crate::ast_util::{unparen, unparen_mut};
 use crate::{HmrInfo, ImportKind};
 
 /// Scans `module` (before `import.meta` is rewritten). Accepted deps go through `rewrite`.
@@ -100,20 +101,6 @@ fn string_elements(arr: &ArrayLit) -> Vec<String> {
       _ => None,
     })
     .collect()
-}
-
-fn unparen_mut(e: &mut Expr) -> &mut Expr {
-  match e {
-    Expr::Paren(p) => unparen_mut(&mut p.expr),
-    _ => e,
-  }
-}
-
-fn unparen(e: &Expr) -> &Expr {
-  match e {
-    Expr::Paren(p) => unparen(&p.expr),
-    _ => e,
-  }
 }
 
 /// `import.meta.hot.accept` / `import.meta.hot?.acceptExports` → the method.

@@ -83,6 +83,8 @@ impl Default for JsxOptions {
 }
 
 /// Options of one transform call.
+// Independent switches, each one of Vite's config or API flags.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub struct TransformOptions {
   /// Module id (absolute file path, possibly with a query). Used for error messages and the map.

@@ -26,7 +26,7 @@ use swc_core::ecma::visit::{VisitMut, VisitMutWith};
 use crate::ImportKind;
 use crate::ast_util::{
   call, const_decl, export_name_text, expr_stmt, getter, ident, member, push_unique,
-  rewrite_dynamic_import, str_expr, unbound,
+  rewrite_dynamic_import, str_expr, unbound, unparen_mut,
 };
 
 const SSR_IMPORT: &str = "__vite_ssr_import__";
@@ -458,15 +458,17 @@ impl Rewriter<'_> {
   }
 
   /// `a` → `(0, __vite_ssr_import_0__.a)` where `a` is called, so `this` stays undefined.
-  fn unbound_callee(&self, callee: &mut Box<Expr>) -> bool {
-    if let Expr::Ident(i) = &**callee
+  fn unbound_callee(&self, callee: &mut Expr) -> bool {
+    // `(f)()` calls `f` unbound too; Vite keeps the parentheses around `(0, …)`.
+    let callee = unparen_mut(callee);
+    if let Expr::Ident(i) = callee
       && let Some(value) = self.lookup(i)
     {
       // A namespace object is called as is (calling it throws either way).
       *callee = if matches!(*value, Expr::Member(_)) {
-        unbound(value)
+        *unbound(value)
       } else {
-        value
+        *value
       };
       return true;
     }

@@ -184,13 +184,13 @@ fn transform_parts(
 
   let scan_only = matches!(steps, Steps::Scan(_));
   let mut glob_calls = 0;
-  let (hmr, deps) = match steps {
+  let Analysis { hmr, deps, defined } = match steps {
     Steps::Globs(expand) => {
       glob_calls = glob_import::expand(&mut module, ctx, expand).map_err(|(message, pos)| {
         let offset = pos.0.saturating_sub(fm.start_pos.0) as usize;
         error_at(code, &options.id, offset, message)
       })?;
-      (HmrInfo::default(), module_runner::Deps::default())
+      Analysis::default()
     }
     other => after_language_step(&mut module, code, options, &cm, ctx, other),
   };
@@ -214,7 +214,12 @@ fn transform_parts(
   if is_ts || is_jsx || code.contains("__vite_ssr_") {
     program.mutate(hygiene());
   }
-  program.mutate(fixer(Some(&comments)));
+  // The fixer adds the parentheses printed nodes need. Parsed JS keeps its own and the runner
+  // transform writes its `(0, f)` with them: only the language step (TS, JSX, JSON), define
+  // replacements and glob expansions make nodes that may lack them.
+  if lang != Lang::Js || defined || glob_calls > 0 || tests::force_fixer() {
+    program.mutate(fixer(Some(&comments)));
+  }
 
   let want_map = options.source_map && lang != Lang::Json;
   // The emitter takes the comments it prints: the reference emission gets its own copy.
@@ -228,14 +233,15 @@ fn transform_parts(
     emit_with_js_writer(&cm, &copy, &program)
   };
   let emit_comments = EmitComments::new(&comments, &fm);
-  let (out, mappings) = emit(&cm, &emit_comments, &program, want_map, fm.src.len()).map_err(|e| {
-    error_at(
-      code,
-      &options.id,
-      0,
-      format!("Failed to generate code: {e}"),
-    )
-  })?;
+  let (out, mappings) =
+    emit(&cm, &emit_comments, &program, want_map, fm.src.len()).map_err(|e| {
+      error_at(
+        code,
+        &options.id,
+        0,
+        format!("Failed to generate code: {e}"),
+      )
+    })?;
 
   Ok(Parts {
     glob_calls,
@@ -307,6 +313,15 @@ fn language_step(
   module
 }
 
+/// What the steps after the language step found.
+#[derive(Default)]
+struct Analysis {
+  hmr: HmrInfo,
+  deps: module_runner::Deps,
+  /// A define replaced something.
+  defined: bool,
+}
+
 fn after_language_step(
   module: &mut swc_core::ecma::ast::Module,
   code: &str,
@@ -314,22 +329,25 @@ fn after_language_step(
   cm: &Lrc<SourceMap>,
   ctx: Contexts,
   steps: Steps<'_>,
-) -> (HmrInfo, module_runner::Deps) {
+) -> Analysis {
   match steps {
-    Steps::LanguageOnly | Steps::Globs(_) => (HmrInfo::default(), module_runner::Deps::default()),
+    Steps::LanguageOnly | Steps::Globs(_) => Analysis::default(),
     Steps::ImportAnalysis(rewrite) | Steps::Scan(rewrite) => {
-      let hmr = import_analysis(module, code, options, cm, ctx, rewrite);
-      (hmr, specifiers::rewrite(module, rewrite))
+      let (hmr, defined) = import_analysis(module, code, options, cm, ctx, rewrite);
+      let deps = specifiers::rewrite(module, rewrite);
+      Analysis { hmr, deps, defined }
     }
     Steps::ModuleRunner(rewrite) => {
-      let hmr = import_analysis(module, code, options, cm, ctx, rewrite);
-      (hmr, module_runner::transform(module, ctx, rewrite))
+      let (hmr, defined) = import_analysis(module, code, options, cm, ctx, rewrite);
+      let deps = module_runner::transform(module, ctx, rewrite);
+      Analysis { hmr, deps, defined }
     }
   }
 }
 
 /// HMR scan, partial-accept data and define: what import analysis learns before specifiers are
-/// rewritten (accepted dependency specifiers are rewritten here already).
+/// rewritten (accepted dependency specifiers are rewritten here already). Also whether a define
+/// replaced something.
 fn import_analysis(
   module: &mut swc_core::ecma::ast::Module,
   code: &str,
@@ -337,7 +355,7 @@ fn import_analysis(
   cm: &Lrc<SourceMap>,
   ctx: Contexts,
   rewrite: Rewrite<'_>,
-) -> HmrInfo {
+) -> (HmrInfo, bool) {
   let mut hmr = if code.contains("hot") {
     hmr_scan::scan(module, rewrite)
   } else {
@@ -356,10 +374,9 @@ fn import_analysis(
   if options.imported_bindings {
     hmr.imported_bindings = Some(bindings::imported_bindings(module));
   }
-  if !options.define.is_empty() {
-    define::apply(module, &options.define, cm, ctx.unresolved);
-  }
-  hmr
+  let defined =
+    !options.define.is_empty() && define::apply(module, &options.define, cm, ctx.unresolved);
+  (hmr, defined)
 }
 
 fn jsx_options(o: &JsxOptions) -> react::Options {
@@ -427,9 +444,96 @@ fn emit_with_js_writer(
   (String::from_utf8(buf).expect("utf-8"), mappings)
 }
 
+#[cfg(not(test))]
+mod tests {
+  pub fn force_fixer() -> bool {
+    false
+  }
+}
+
 #[cfg(test)]
 mod tests {
+  use std::cell::Cell;
+
   use super::*;
+
+  thread_local! {
+    static FORCE_FIXER: Cell<bool> = const { Cell::new(false) };
+  }
+
+  /// Runs the fixer whatever the module (to compare with the output that skips it).
+  pub fn force_fixer() -> bool {
+    FORCE_FIXER.with(Cell::get)
+  }
+
+  /// `code` parsed, fixed and printed without comments: equal for two programs exactly when
+  /// they parse to the same tree up to redundant parentheses.
+  fn normalized(code: &str) -> String {
+    GLOBALS.set(&Globals::new(), || {
+      let cm: Lrc<SourceMap> = Lrc::default();
+      let fm = cm.new_source_file(Lrc::new(FileName::Anon), code.to_owned());
+      let comments = SingleThreadedComments::default();
+      let module = parse::parse_module(&fm, Lang::Js, &comments, "out.js").expect("output parses");
+      let mut program = Program::Module(module);
+      program.mutate(fixer(None));
+      let none = SingleThreadedComments::default();
+      emit(&cm, &none, &program, false, code.len())
+        .expect("emits")
+        .0
+    })
+  }
+
+  /// The output without the fixer means what the output with it means.
+  fn assert_fixer_not_needed(code: &str, id: &str) {
+    let options = TransformOptions {
+      id: id.to_owned(),
+      url: format!("/{id}"),
+      lang: Lang::Js,
+      jsx: JsxOptions::default(),
+      define: Vec::new(),
+      source_map: false,
+      sources_content: true,
+      input_map: None,
+      json_stringify: false,
+      imported_bindings: false,
+    };
+    let transform = |force: bool| {
+      FORCE_FIXER.with(|f| f.set(force));
+      let out = run(code, &options, &mut |_, _| None).map(|o| o.code);
+      FORCE_FIXER.with(|f| f.set(false));
+      out
+    };
+    let (Ok(skipped), Ok(fixed)) = (transform(false), transform(true)) else {
+      return;
+    };
+    assert_eq!(normalized(&skipped), normalized(&fixed), "{id}: {code}");
+  }
+
+  #[test]
+  fn plain_js_needs_no_fixer() {
+    let cases = [
+      "import { f, o } from 'm'\nf(); (f)(); o.m(); new f(); new (f())(); f`t`; f?.(); (0, f)()\n",
+      "import { f } from 'm'\nexport default (f, 1)\nexport const g = () => ({ f })\n",
+      "import d, * as ns from 'm'\n(function () {})(); (() => d)(); !function () {}()\nns.x = (d, 2)\n",
+      "import { a } from 'm'\nconst x = (a + 1) * 2, y = -(-a), z = (a ? 1 : 2) ? a : (a, a)\nexport { x, y, z }\n",
+      "import { C } from 'm'\nexport default class extends (C) {}\nexport const k = class extends C { m() { return super.m?.() } }\n",
+      "import { a } from 'm'\nlet r = (a) => a; r = async (b = a) => { for (const k in (a, {})) await k }\nexport { r }\n",
+      "export default function () { return import.meta.url }\nconst v = import('./x.js').then((m) => (m.default))\n",
+      "import { f } from 'm'\nexport default (async () => f)\nf((0, f)); ({ f } = { f })\n",
+      "import { t } from 'm'\n`${t}`; t.x`y`; (t)`z`; new t.x``; delete t.y; void (t, 0)\n",
+    ];
+    for (i, code) in cases.iter().enumerate() {
+      assert_fixer_not_needed(code, &format!("case{i}.js"));
+    }
+    // `VEN_MAP_CORPUS=<file with one path a line>`: every file of a corpus too.
+    if let Ok(list) = std::env::var("VEN_MAP_CORPUS") {
+      let list = std::fs::read_to_string(list).expect("readable list");
+      for path in list.lines().filter(|l| !l.is_empty() && l.ends_with("js")) {
+        let code = std::fs::read_to_string(path).expect("readable file");
+        assert_fixer_not_needed(&code, path);
+      }
+    }
+  }
 
   /// Our text writer against swc's `JsWriter`, our map writer against swc's builder +
   /// serialiser on the same codegen mappings.
@@ -456,7 +560,14 @@ mod tests {
       };
       assert!(parts.reference.0 == parts.code, "code of {id}");
       assert!(parts.reference.1 == parts.mappings, "mappings of {id}");
-      let ours = source_map::build(&parts.cm, &parts.fm, &parts.mappings, &options.url, None, true);
+      let ours = source_map::build(
+        &parts.cm,
+        &parts.fm,
+        &parts.mappings,
+        &options.url,
+        None,
+        true,
+      );
       let swc = source_map::build_with_swc(&parts.cm, &parts.mappings, &options.url);
       assert_eq!(ours.as_deref(), Some(swc.as_str()), "map of {id}");
       true
