@@ -11,6 +11,7 @@ use ven_resolver::Resolved;
 
 use crate::bridge::{JsBridgeRequest, JsBridgeResponse, JsPluginBridge, JsPluginSet, PendingCalls};
 use crate::convert::{JsEnvError, JsGraphEvent, NativeEnvironmentOptions};
+use crate::text::JsText;
 
 #[napi(object)]
 pub struct JsFetchOptions {
@@ -26,7 +27,8 @@ pub struct JsFetchResponse {
   pub cache: Option<bool>,
   pub externalize: Option<String>,
   pub r#type: Option<String>,
-  pub code: Option<String>,
+  #[napi(ts_type = "string")]
+  pub code: Option<JsText>,
   pub file: Option<String>,
   pub id: Option<String>,
   pub url: Option<String>,
@@ -55,8 +57,10 @@ impl JsFetchResponse {
 
 #[napi(object)]
 pub struct JsTransformResult {
-  pub code: String,
-  pub map: Option<String>,
+  #[napi(ts_type = "string")]
+  pub code: JsText,
+  #[napi(ts_type = "string")]
+  pub map: Option<JsText>,
   pub deps: Vec<String>,
   pub dynamic_deps: Vec<String>,
 }
@@ -69,8 +73,8 @@ pub struct JsTransformResponse {
 
 fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResult {
   JsTransformResult {
-    code: r.code.clone(),
-    map: r.map.clone(),
+    code: r.code.clone().into(),
+    map: r.map.clone().map(JsText),
     deps: r.deps.clone(),
     dynamic_deps: r.dynamic_deps.clone(),
   }
@@ -176,7 +180,7 @@ impl NativeEnvironment {
         url,
         invalidate,
       }) => JsFetchResponse {
-        code: Some(code.to_string()),
+        code: Some(JsText(code.to_string())),
         file: Some(file),
         id: Some(id),
         url: Some(url),
@@ -469,8 +473,8 @@ pub fn module_runner_transform(
   match ven_transform::transform_module(&code, &transform_options, &mut |_, _| None) {
     Ok(out) => JsModuleRunnerTransformResponse {
       result: Some(JsTransformResult {
-        code: out.code,
-        map: out.map,
+        code: out.code.into(),
+        map: out.map.map(JsText),
         deps: out.deps,
         dynamic_deps: out.dynamic_deps,
       }),

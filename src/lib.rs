@@ -13,5 +13,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod bridge;
 mod convert;
 mod environment;
+mod text;
 
 pub use environment::NativeEnvironment;
