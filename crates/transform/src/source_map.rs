@@ -149,18 +149,33 @@ impl LineTable {
     LineTable { lines, multibyte }
   }
 
-  /// UTF-8 → UTF-16 excess of the characters before byte offset `at`.
-  fn excess_before(&self, at: u32) -> u32 {
-    let n = self.multibyte.partition_point(|&(pos, _)| pos < at);
-    if n == 0 { 0 } else { self.multibyte[n - 1].1 }
+  /// UTF-8 → UTF-16 excess of the characters before byte offset `at`. `hint` is the number of
+  /// multibyte characters before the previous lookup's offset: mappings mostly move forward
+  /// by a few characters, so a short walk from there usually replaces the binary search.
+  fn excess_before(&self, at: u32, hint: &mut usize) -> u32 {
+    let multibyte = &self.multibyte;
+    let mut n = (*hint).min(multibyte.len());
+    if n > 0 && multibyte[n - 1].0 >= at {
+      n = multibyte[..n].partition_point(|&(pos, _)| pos < at);
+    } else {
+      let walk_end = (n + 8).min(multibyte.len());
+      while n < walk_end && multibyte[n].0 < at {
+        n += 1;
+      }
+      if n == walk_end {
+        n += multibyte[n..].partition_point(|&(pos, _)| pos < at);
+      }
+    }
+    *hint = n;
+    if n == 0 { 0 } else { multibyte[n - 1].1 }
   }
 
   /// 0-based line and UTF-16 column of byte offset `at`; `None` for an empty source (swc
-  /// maps nothing there either). `hint` is the line of the previous lookup: mappings mostly
-  /// follow the source, so it is checked before a binary search.
-  fn line_col(&self, at: u32, hint: &mut usize) -> Option<(u32, u32)> {
+  /// maps nothing there either). Mappings mostly follow the source: the cursor's line is
+  /// checked before a binary search, and a line's own excess is computed once.
+  fn line_col(&self, at: u32, cursor: &mut Cursor) -> Option<(u32, u32)> {
     let lines = &self.lines;
-    let h = *hint;
+    let h = cursor.line;
     let line =
       if h < lines.len() && lines[h] <= at && lines.get(h + 1).is_none_or(|&next| at < next) {
         h
@@ -169,14 +184,29 @@ impl LineTable {
       } else {
         lines.partition_point(|&start| start <= at).checked_sub(1)?
       };
-    *hint = line;
     let start = self.lines[line];
     let mut col = at - start;
     if !self.multibyte.is_empty() {
-      col -= self.excess_before(at) - self.excess_before(start);
+      if cursor.line_excess.is_none() || line != cursor.line {
+        let mut from_start = cursor.multibyte;
+        cursor.line_excess = Some(self.excess_before(start, &mut from_start));
+      }
+      let line_excess = cursor.line_excess.unwrap_or(0);
+      col -= self.excess_before(at, &mut cursor.multibyte) - line_excess;
     }
+    cursor.line = line;
     Some((line as u32, col))
   }
+}
+
+/// Where the previous [`LineTable::line_col`] lookup was.
+#[derive(Default)]
+struct Cursor {
+  line: usize,
+  /// Multibyte characters before the previous offset.
+  multibyte: usize,
+  /// Excess before the start of `line`, once computed.
+  line_excess: Option<u32>,
 }
 
 /// A mapping segment: generated line/column → original line/column (always source 0).
@@ -199,7 +229,7 @@ fn write_map(
   let table = LineTable::new(&fm.src);
   let mut tokens: Vec<Token> = Vec::with_capacity(mappings.len());
   let mut has_source = false;
-  let mut hint = 0;
+  let mut cursor = Cursor::default();
   for &(pos, lc) in mappings {
     if pos.is_reserved_for_comments() || (lc.line == 0 && lc.col == 0 && pos.is_dummy()) {
       continue;
@@ -208,7 +238,7 @@ fn write_map(
       (0, 0)
     } else if (start..=end).contains(&pos.0) {
       has_source = true;
-      match table.line_col(pos.0 - start, &mut hint) {
+      match table.line_col(pos.0 - start, &mut cursor) {
         Some(line_col) => line_col,
         None => continue,
       }
@@ -250,28 +280,33 @@ fn write_map(
 
 /// `swc_sourcemap`'s `serialize_mappings` for tokens that all have source 0 and no name.
 fn write_mappings(out: &mut String, tokens: &[Token]) {
+  // Bytes, not `char`s: every character is ASCII.
+  let mut bytes = Vec::with_capacity(tokens.len() * 8);
+  encode_mappings(&mut bytes, tokens);
+  out.push_str(std::str::from_utf8(&bytes).unwrap_or_default());
+}
+
+fn encode_mappings(out: &mut Vec<u8>, tokens: &[Token]) {
   let (mut dst_line, mut dst_col, mut src_line, mut src_col) = (0u32, 0u32, 0u32, 0u32);
   let mut first = true;
   let mut prev: Option<Token> = None;
   for &t in tokens {
     if t.dst_line != dst_line {
       dst_col = 0;
-      for _ in dst_line..t.dst_line {
-        out.push(';');
-      }
+      out.resize(out.len() + (t.dst_line - dst_line) as usize, b';');
       dst_line = t.dst_line;
     } else if !first {
       if prev == Some(t) {
         continue;
       }
-      out.push(',');
+      out.push(b',');
     }
     first = false;
     prev = Some(t);
     vlq(out, i64::from(t.dst_col) - i64::from(dst_col));
     dst_col = t.dst_col;
     // Source index: always 0, so its delta is 0 ("A").
-    out.push('A');
+    out.push(b'A');
     vlq(out, i64::from(t.src_line) - i64::from(src_line));
     src_line = t.src_line;
     vlq(out, i64::from(t.src_col) - i64::from(src_col));
@@ -279,7 +314,7 @@ fn write_mappings(out: &mut String, tokens: &[Token]) {
   }
 }
 
-fn vlq(out: &mut String, value: i64) {
+fn vlq(out: &mut Vec<u8>, value: i64) {
   // Deltas of u32 values: |value| < 2^32, so the shifted magnitude fits in a u64.
   const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   let mut v = (value.unsigned_abs() << 1) | u64::from(value < 0);
@@ -289,7 +324,7 @@ fn vlq(out: &mut String, value: i64) {
     if v > 0 {
       digit |= 0b10_0000;
     }
-    out.push(char::from(B64[digit]));
+    out.push(B64[digit]);
     if v == 0 {
       break;
     }
