@@ -10,7 +10,7 @@ use std::time::Instant;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use ven_transform::{JsxOptions, Lang, TransformOptions, transform_module};
+use ven_transform::{TransformOptions, transform_module};
 
 fn main() {
   let mut rounds = 10;
@@ -37,16 +37,8 @@ fn main() {
     .map(|path| {
       let code = std::fs::read_to_string(path).expect("readable file");
       let options = TransformOptions {
-        id: path.clone(),
-        url: format!("/{path}"),
-        lang: Lang::from_path(path).unwrap_or(Lang::Js),
-        jsx: JsxOptions::default(),
-        define: Vec::new(),
         source_map,
-        sources_content: true,
-        input_map: None,
-        json_stringify: false,
-        imported_bindings: false,
+        ..TransformOptions::new(path.clone(), format!("/{path}"))
       };
       (code, options)
     })

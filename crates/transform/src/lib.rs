@@ -112,6 +112,26 @@ pub struct TransformOptions {
   pub imported_bindings: bool,
 }
 
+impl TransformOptions {
+  /// The module `id` served at `url`, its language from the id's extension (JS otherwise): no
+  /// define, a source map with the source embedded, no input map, Vite's other defaults.
+  pub fn new(id: impl Into<String>, url: impl Into<String>) -> Self {
+    let id = id.into();
+    TransformOptions {
+      lang: Lang::from_path(&id).unwrap_or(Lang::Js),
+      id,
+      url: url.into(),
+      jsx: JsxOptions::default(),
+      define: Vec::new(),
+      source_map: true,
+      sources_content: true,
+      input_map: None,
+      json_stringify: false,
+      imported_bindings: false,
+    }
+  }
+}
+
 /// What `import.meta.hot` calls the module makes (for the graph's HMR data).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HmrInfo {

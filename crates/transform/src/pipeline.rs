@@ -486,16 +486,9 @@ mod tests {
   /// The output without the fixer means what the output with it means.
   fn assert_fixer_not_needed(code: &str, id: &str) {
     let options = TransformOptions {
-      id: id.to_owned(),
-      url: format!("/{id}"),
       lang: Lang::Js,
-      jsx: JsxOptions::default(),
-      define: Vec::new(),
       source_map: false,
-      sources_content: true,
-      input_map: None,
-      json_stringify: false,
-      imported_bindings: false,
+      ..TransformOptions::new(id, format!("/{id}"))
     };
     let transform = |force: bool| {
       FORCE_FIXER.with(|f| f.set(force));
@@ -540,19 +533,11 @@ mod tests {
   /// `false` when the code does not transform (nothing to compare).
   fn assert_same_map(code: &str, id: &str) -> bool {
     let options = TransformOptions {
-      id: id.to_owned(),
-      url: format!("/{id}?v=1"),
-      lang: Lang::from_path(id).unwrap_or(Lang::Js),
-      jsx: JsxOptions::default(),
       define: vec![
         ("import.meta.env.MODE".into(), "\"development\"".into()),
         ("__APP__".into(), "{\"a\":1}".into()),
       ],
-      source_map: true,
-      sources_content: true,
-      input_map: None,
-      json_stringify: false,
-      imported_bindings: false,
+      ..TransformOptions::new(id, format!("/{id}?v=1"))
     };
     GLOBALS.set(&Globals::new(), || {
       let Ok(parts) = transform_parts(code, &options, Steps::ModuleRunner(&mut |_, _| None)) else {

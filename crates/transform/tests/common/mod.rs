@@ -2,21 +2,13 @@
 #![allow(dead_code)]
 
 use ven_transform::{
-  ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput, transform_module,
+  ImportKind, TransformError, TransformOptions, TransformOutput, transform_module,
 };
 
 pub fn options(id: &str) -> TransformOptions {
   TransformOptions {
-    id: format!("/root{id}"),
-    url: id.to_owned(),
-    lang: Lang::from_path(id).unwrap_or(Lang::Js),
-    jsx: JsxOptions::default(),
-    define: Vec::new(),
     source_map: false,
-    sources_content: true,
-    input_map: None,
-    json_stringify: false,
-    imported_bindings: false,
+    ..TransformOptions::new(format!("/root{id}"), id)
   }
 }
 
