@@ -58,10 +58,14 @@ struct ImportRef {
   prop: Option<Atom>,
 }
 
+/// `rewrites_body: false` says the module's statements cannot reference an import, `import.meta`
+/// or `import()` (their source never says `import`): only its import and export declarations
+/// change.
 pub fn transform(
   module: &mut Module,
   ctx: Contexts,
   rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
+  rewrites_body: bool,
 ) -> Deps {
   let mut h = Hoister {
     ctx,
@@ -104,9 +108,11 @@ pub fn transform(
     stmt_index: 0,
     superclass_consts: Vec::new(),
   };
-  for (i, stmt) in body.iter_mut().enumerate() {
-    r.stmt_index = i;
-    stmt.visit_mut_with(&mut r);
+  if rewrites_body {
+    for (i, stmt) in body.iter_mut().enumerate() {
+      r.stmt_index = i;
+      stmt.visit_mut_with(&mut r);
+    }
   }
   if !r.superclass_consts.is_empty() {
     // Each `const Base = __vite_ssr_import_0__.Base;` goes right before the top-level statement

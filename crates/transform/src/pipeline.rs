@@ -172,14 +172,24 @@ fn transform_parts(
   };
   let is_ts = matches!(lang, Lang::Ts | Lang::Tsx);
   let is_jsx = matches!(lang, Lang::Jsx | Lang::Tsx);
+  // Plain JS without the word `import` has no import bindings, `import.meta` or `import()`:
+  // the runner has nothing to rewrite in its body. Scope marks then serve only define keys
+  // outside `import.meta` (a local binding shadows them) and the hygiene pass.
+  let every_pass = tests::force_every_pass();
+  let rewrites_body = lang != Lang::Js || code.contains("import") || every_pass;
+  let needs_scopes = rewrites_body
+    || code.contains("__vite_ssr_")
+    || options
+      .define
+      .iter()
+      .any(|(key, _)| !key.trim_start().starts_with("import.meta"));
 
   module = language_step(
     module,
     options,
     &cm,
     &comments,
-    unresolved_mark,
-    top_level_mark,
+    needs_scopes.then_some((unresolved_mark, top_level_mark)),
   );
 
   let scan_only = matches!(steps, Steps::Scan(_));
@@ -192,7 +202,7 @@ fn transform_parts(
       })?;
       Analysis::default()
     }
-    other => after_language_step(&mut module, code, options, &cm, ctx, other),
+    other => after_language_step(&mut module, code, options, &cm, ctx, rewrites_body, other),
   };
   if scan_only {
     return Ok(Parts {
@@ -217,7 +227,7 @@ fn transform_parts(
   // The fixer adds the parentheses printed nodes need. Parsed JS keeps its own and the runner
   // transform writes its `(0, f)` with them: only the language step (TS, JSX, JSON), define
   // replacements and glob expansions make nodes that may lack them.
-  if lang != Lang::Js || defined || glob_calls > 0 || tests::force_fixer() {
+  if lang != Lang::Js || defined || glob_calls > 0 || every_pass {
     program.mutate(fixer(Some(&comments)));
   }
 
@@ -256,19 +266,22 @@ fn transform_parts(
   })
 }
 
-/// Scope marks, then TS strip and JSX: Vite's `vite:oxc` step.
+/// Scope marks (`(unresolved, top_level)`; `None` for none), then TS strip and JSX: Vite's
+/// `vite:oxc` step. TS and JSX always take marks.
 fn language_step(
   module: swc_core::ecma::ast::Module,
   options: &TransformOptions,
   cm: &Lrc<SourceMap>,
   comments: &SingleThreadedComments,
-  unresolved_mark: Mark,
-  top_level_mark: Mark,
+  marks: Option<(Mark, Mark)>,
 ) -> swc_core::ecma::ast::Module {
   let lang = options.lang;
   let is_ts = matches!(lang, Lang::Ts | Lang::Tsx);
   let is_jsx = matches!(lang, Lang::Jsx | Lang::Tsx);
   let mut program = Program::Module(module);
+  let Some((unresolved_mark, top_level_mark)) = marks else {
+    return program.expect_module();
+  };
   program.mutate(resolver(unresolved_mark, top_level_mark, is_ts));
   if is_ts {
     let config = typescript::Config {
@@ -328,6 +341,7 @@ fn after_language_step(
   options: &TransformOptions,
   cm: &Lrc<SourceMap>,
   ctx: Contexts,
+  rewrites_body: bool,
   steps: Steps<'_>,
 ) -> Analysis {
   match steps {
@@ -339,7 +353,7 @@ fn after_language_step(
     }
     Steps::ModuleRunner(rewrite) => {
       let (hmr, defined) = import_analysis(module, code, options, cm, ctx, rewrite);
-      let deps = module_runner::transform(module, ctx, rewrite);
+      let deps = module_runner::transform(module, ctx, rewrite, rewrites_body);
       Analysis { hmr, deps, defined }
     }
   }
@@ -446,7 +460,7 @@ fn emit_with_js_writer(
 
 #[cfg(not(test))]
 mod tests {
-  pub fn force_fixer() -> bool {
+  pub fn force_every_pass() -> bool {
     false
   }
 }
@@ -458,12 +472,13 @@ mod tests {
   use super::*;
 
   thread_local! {
-    static FORCE_FIXER: Cell<bool> = const { Cell::new(false) };
+    static FORCE_EVERY_PASS: Cell<bool> = const { Cell::new(false) };
   }
 
-  /// Runs the fixer whatever the module (to compare with the output that skips it).
-  pub fn force_fixer() -> bool {
-    FORCE_FIXER.with(Cell::get)
+  /// Runs every pass whatever the module (scope marks, the runner's body rewrite, the fixer), to
+  /// compare with the output of the shortcuts.
+  pub fn force_every_pass() -> bool {
+    FORCE_EVERY_PASS.with(Cell::get)
   }
 
   /// `code` parsed, fixed and printed without comments: equal for two programs exactly when
@@ -483,27 +498,31 @@ mod tests {
     })
   }
 
-  /// The output without the fixer means what the output with it means.
-  fn assert_fixer_not_needed(code: &str, id: &str) {
+  /// The output of the shortcuts means what the output of every pass means.
+  fn assert_shortcuts_keep_meaning(code: &str, id: &str) {
     let options = TransformOptions {
       lang: Lang::Js,
       source_map: false,
       ..TransformOptions::new(id, format!("/{id}"))
     };
     let transform = |force: bool| {
-      FORCE_FIXER.with(|f| f.set(force));
+      FORCE_EVERY_PASS.with(|f| f.set(force));
       let out = run(code, &options, &mut |_, _| None).map(|o| o.code);
-      FORCE_FIXER.with(|f| f.set(false));
+      FORCE_EVERY_PASS.with(|f| f.set(false));
       out
     };
-    let (Ok(skipped), Ok(fixed)) = (transform(false), transform(true)) else {
+    let (Ok(shortcut), Ok(every_pass)) = (transform(false), transform(true)) else {
       return;
     };
-    assert_eq!(normalized(&skipped), normalized(&fixed), "{id}: {code}");
+    assert_eq!(
+      normalized(&shortcut),
+      normalized(&every_pass),
+      "{id}: {code}"
+    );
   }
 
   #[test]
-  fn plain_js_needs_no_fixer() {
+  fn plain_js_shortcuts_keep_meaning() {
     let cases = [
       "import { f, o } from 'm'\nf(); (f)(); o.m(); new f(); new (f())(); f`t`; f?.(); (0, f)()\n",
       "import { f } from 'm'\nexport default (f, 1)\nexport const g = () => ({ f })\n",
@@ -514,16 +533,20 @@ mod tests {
       "export default function () { return import.meta.url }\nconst v = import('./x.js').then((m) => (m.default))\n",
       "import { f } from 'm'\nexport default (async () => f)\nf((0, f)); ({ f } = { f })\n",
       "import { t } from 'm'\n`${t}`; t.x`y`; (t)`z`; new t.x``; delete t.y; void (t, 0)\n",
+      // No `import` at all: no scope marks, no body rewrite.
+      "export function f() { return g() }\nfunction g() { let f = 1; return f }\nexport default class A { m() { return new A() } }\n",
+      "export * from './a.js'\nexport { b as c, default } from './b.js'\nexport * as ns from './n.js'\nconst x = 1; export { x as y }\n",
+      "export const { a, b: [c] } = { a: 1, b: [2] }\nexport let d = 1; d++\nexport default (x) => ({ x })\n",
     ];
     for (i, code) in cases.iter().enumerate() {
-      assert_fixer_not_needed(code, &format!("case{i}.js"));
+      assert_shortcuts_keep_meaning(code, &format!("case{i}.js"));
     }
     // `VEN_MAP_CORPUS=<file with one path a line>`: every file of a corpus too.
     if let Ok(list) = std::env::var("VEN_MAP_CORPUS") {
       let list = std::fs::read_to_string(list).expect("readable list");
       for path in list.lines().filter(|l| !l.is_empty() && l.ends_with("js")) {
         let code = std::fs::read_to_string(path).expect("readable file");
-        assert_fixer_not_needed(&code, path);
+        assert_shortcuts_keep_meaning(&code, path);
       }
     }
   }
