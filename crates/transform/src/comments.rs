@@ -50,20 +50,24 @@ impl<'a> EmitComments<'a> {
 /// Byte positions of one file that may have comments; any position outside the file may.
 /// Cells: `Comments` adds through `&self`.
 struct PositionSet {
+  len: usize,
   words: Vec<Cell<u64>>,
 }
 
 impl PositionSet {
   fn new(len: usize) -> Self {
     PositionSet {
+      len,
       words: vec![Cell::new(0); len.div_ceil(64)],
     }
   }
 
   fn slot(&self, start: u32, pos: BytePos) -> Option<(&Cell<u64>, u64)> {
     let at = pos.0.checked_sub(start)? as usize;
-    let word = self.words.get(at / 64)?;
-    Some((word, 1u64 << (at % 64)))
+    if at >= self.len {
+      return None;
+    }
+    Some((&self.words[at / 64], 1u64 << (at % 64)))
   }
 
   fn insert(&self, start: u32, pos: BytePos) {
@@ -159,5 +163,23 @@ impl Comments for EmitComments<'_> {
   fn add_pure_comment(&self, pos: BytePos) {
     self.leading.insert(self.start, pos);
     self.inner.add_pure_comment(pos);
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn positions_outside_the_file_always_may_have_comments() {
+    // A file of 70 positions starting at 10: its last word has padding bits past the end.
+    let set = PositionSet::new(70);
+    set.insert(10, BytePos(12));
+    assert!(set.may_contain(10, BytePos(12)));
+    assert!(!set.may_contain(10, BytePos(13)));
+    assert!(!set.may_contain(10, BytePos(79)));
+    assert!(set.may_contain(10, BytePos(80)));
+    assert!(set.may_contain(10, BytePos(100)));
+    assert!(set.may_contain(10, BytePos(9)));
   }
 }
