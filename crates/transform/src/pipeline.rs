@@ -172,13 +172,16 @@ fn transform_parts(
   };
   let is_ts = matches!(lang, Lang::Ts | Lang::Tsx);
   let is_jsx = matches!(lang, Lang::Jsx | Lang::Tsx);
+  // Plain JS keeps its own (valid) names; TS and JSX output may hold generated names that
+  // need renaming apart, and so does source that uses the runner's own names.
+  let needs_hygiene = is_ts || is_jsx || code.contains("__vite_ssr_");
   // Plain JS without the word `import` has no import bindings, `import.meta` or `import()`:
   // the runner has nothing to rewrite in its body. Scope marks then serve only define keys
   // outside `import.meta` (a local binding shadows them) and the hygiene pass.
   let every_pass = tests::force_every_pass();
   let rewrites_body = lang != Lang::Js || code.contains("import") || every_pass;
   let needs_scopes = rewrites_body
-    || code.contains("__vite_ssr_")
+    || needs_hygiene
     || options
       .define
       .iter()
@@ -219,9 +222,7 @@ fn transform_parts(
   }
 
   let mut program = Program::Module(module);
-  // Plain JS keeps its own (valid) names; TS and JSX output may hold generated names that
-  // need renaming apart, and so does source that uses the runner's own names.
-  if is_ts || is_jsx || code.contains("__vite_ssr_") {
+  if needs_hygiene {
     program.mutate(hygiene());
   }
   // The fixer adds the parentheses printed nodes need. Parsed JS keeps its own and the runner
