@@ -187,11 +187,15 @@ impl LineTable {
     let start = self.lines[line];
     let mut col = at - start;
     if !self.multibyte.is_empty() {
-      if cursor.line_excess.is_none() || line != cursor.line {
-        let mut from_start = cursor.multibyte;
-        cursor.line_excess = Some(self.excess_before(start, &mut from_start));
-      }
-      let line_excess = cursor.line_excess.unwrap_or(0);
+      let line_excess = match cursor.line_excess {
+        Some((of, excess)) if of == line => excess,
+        _ => {
+          let mut from_start = cursor.multibyte;
+          let excess = self.excess_before(start, &mut from_start);
+          cursor.line_excess = Some((line, excess));
+          excess
+        }
+      };
       col -= self.excess_before(at, &mut cursor.multibyte) - line_excess;
     }
     cursor.line = line;
@@ -205,8 +209,8 @@ struct Cursor {
   line: usize,
   /// Multibyte characters before the previous offset.
   multibyte: usize,
-  /// Excess before the start of `line`, once computed.
-  line_excess: Option<u32>,
+  /// A line and the excess before its start, once computed.
+  line_excess: Option<(usize, u32)>,
 }
 
 /// A mapping segment: generated line/column → original line/column (always source 0).
