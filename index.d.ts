@@ -20,8 +20,16 @@ export declare class NativeEnvironment {
   /** Takes the pruned modules' urls (Vite's `handlePrunedModules` bookkeeping done natively). */
   takePruned(): Array<string>
   transformRequest(url: string): Promise<JsTransformResponse>
-  /** Background transform; errors are dropped as in Vite's `warmupRequest`. */
+  /**
+   * Background transform; errors are dropped and `server.fs` is not checked, as in Vite's
+   * `warmupRequest`.
+   */
   warmupRequest(url: string): void
+  /**
+   * Paths Vite's JS side marks safe to load (`config.safeModulePaths`: the client
+   * environment's imports, build inputs).
+   */
+  addSafeModulePaths(paths: Array<string>): void
   /** The node key of `url`, creating the node when the url resolves. */
   ensureEntryFromUrl(url: string): number
   nodeState(key: number): JsNodeState | null
@@ -106,6 +114,13 @@ export interface JsDefine {
   value: string
 }
 
+/** One `server.fs.deny` glob with the regex picomatch compiles for it (Vite's options). */
+export interface JsDenyGlob {
+  glob: string
+  regexSource: string
+  regexFlags: string
+}
+
 /** Fields of a Vite-shaped error; the JS layer turns it into an `Error` instance. */
 export interface JsEnvError {
   code?: string
@@ -139,6 +154,18 @@ export interface JsFetchResponse {
   error?: JsEnvError
   /** Modules were pruned: the JS side should take them and send Vite's `prune` payload. */
   prunedPending?: boolean
+}
+
+/**
+ * Vite's resolved `server.fs`, and whether the environment's transport skips it
+ * (`DevEnvironment._skipFsCheck`).
+ */
+export interface JsFsOptions {
+  strict: boolean
+  allow: Array<string>
+  deny: Array<JsDenyGlob>
+  caseInsensitive: boolean
+  skipCheck: boolean
 }
 
 /** A structural graph change for the JS mirror (`kind`: created | imports). */
@@ -293,4 +320,5 @@ export interface NativeEnvironmentOptions {
   preTransform: boolean
   hmrPartialAccept?: boolean
   importGlobRestoreExtension?: boolean
+  fs: JsFsOptions
 }

@@ -56,12 +56,46 @@ function toFetchResult(response) {
   return { code: response.code, file: response.file, id: response.id, url: response.url, invalidate: response.invalidate }
 }
 
+/**
+ * Vite's `_skipFsCheck` rule: only a transport that says `skipFsCheck` and is not the WebSocket
+ * server (which Vite uses as `hot` unwrapped) skips `server.fs`. Vite's own field when present.
+ */
+function transportSkipsFsCheck(environment, transport) {
+  if (typeof environment._skipFsCheck === 'boolean') return environment._skipFsCheck
+  return Boolean(transport && environment.hot !== transport && transport.skipFsCheck)
+}
+
+// Native environments per `config.safeModulePaths` set: Vite adds to it (the client
+// environment's import analysis, build inputs) and every native environment learns the path.
+const safePathSubscribers = new WeakMap()
+
+function shareSafeModulePaths(paths, native) {
+  if (!(paths instanceof Set)) return () => {}
+  let subscribers = safePathSubscribers.get(paths)
+  if (!subscribers) {
+    subscribers = new Set()
+    safePathSubscribers.set(paths, subscribers)
+    const add = paths.add
+    paths.add = function addSafeModulePath(path) {
+      if (typeof path === 'string' && !this.has(path)) {
+        for (const subscriber of subscribers) subscriber.addSafeModulePaths([path])
+      }
+      return add.call(this, path)
+    }
+  }
+  subscribers.add(native)
+  if (paths.size) native.addSafeModulePaths([...paths].filter((p) => typeof p === 'string'))
+  return () => subscribers.delete(native)
+}
+
 function withNativeCore(Base) {
   return class extends Base {
     constructor(name, config, context = {}) {
       super(name, config, context)
-      const native = new NativeEnvironment(nativeOptions(name, this.config))
+      const skipFsCheck = transportSkipsFsCheck(this, context.transport)
+      const native = new NativeEnvironment(nativeOptions(name, this.config, { skipFsCheck }))
       Object.defineProperty(this, NATIVE, { value: native })
+      this._unshareSafeModulePaths = shareSafeModulePaths(this.getTopLevelConfig().safeModulePaths, native)
       const graph = this.moduleGraph
       const mirror = new GraphMirror(native, graph)
       this._graphMirror = mirror
@@ -127,6 +161,7 @@ function withNativeCore(Base) {
     }
 
     async close() {
+      this._unshareSafeModulePaths()
       this[NATIVE].close()
       await super.close()
     }

@@ -1,4 +1,7 @@
 // Reads what the native engine needs from Vite's resolved environment config.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import picomatch from 'picomatch'
 
 const pattern = (value) =>
   value instanceof RegExp
@@ -49,8 +52,46 @@ function jsxOptions(config) {
   }
 }
 
+let caseInsensitiveFs
+
+// Vite's `isCaseInsensitiveFS`: its own probe, a differently-cased name of its client entry.
+function isCaseInsensitiveFs() {
+  if (caseInsensitiveFs === undefined) {
+    try {
+      const entry = fileURLToPath(import.meta.resolve('vite/dist/client/client.mjs'))
+      caseInsensitiveFs = existsSync(entry.replace('client.mjs', 'cLiEnT.mjs'))
+    } catch {
+      caseInsensitiveFs = false
+    }
+  }
+  return caseInsensitiveFs
+}
+
+// Vite's `fsDenyGlob`: picomatch with `nocase` and `dot`; a pattern without `/` matches at any depth.
+function denyGlob(pattern) {
+  const glob = pattern.includes('/') ? pattern : `**/${pattern}`
+  const regex = picomatch.makeRe(glob, { matchBase: false, nocase: true, dot: true })
+  return { glob, regexSource: regex.source, regexFlags: regex.flags }
+}
+
+/**
+ * Vite's resolved `server.fs` for the native check. `skipCheck` is the environment's
+ * `_skipFsCheck` (its transport is in-process). A config Vite did not resolve (no `server`)
+ * allows nothing but imported modules to a checked request.
+ */
+export function fsOptions(config, skipCheck) {
+  const fs = config.server?.fs
+  return {
+    strict: fs?.strict !== false,
+    allow: fs?.allow ?? [],
+    deny: (fs?.deny ?? []).map(denyGlob),
+    caseInsensitive: isCaseInsensitiveFs(),
+    skipCheck,
+  }
+}
+
 /** Options of `new NativeEnvironment(...)` for the environment `name` of a resolved config. */
-export function nativeOptions(name, config, { preTransform = true } = {}) {
+export function nativeOptions(name, config, { preTransform = true, skipFsCheck = false } = {}) {
   const resolve = config.resolve ?? {}
   const alias = (resolve.alias ?? []).map(({ find, replacement }) => ({
     find: pattern(find),
@@ -85,5 +126,6 @@ export function nativeOptions(name, config, { preTransform = true } = {}) {
     preTransform,
     hmrPartialAccept: config.experimental?.hmrPartialAccept === true,
     importGlobRestoreExtension: config.experimental?.importGlobRestoreExtension === true,
+    fs: fsOptions(config, skipFsCheck),
   }
 }

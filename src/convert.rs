@@ -2,7 +2,7 @@
 
 use napi::{Error, Result};
 use napi_derive::napi;
-use ven_environment::{EnvError, EnvironmentConfig, GraphEvent};
+use ven_environment::{DenyGlob, EnvError, EnvironmentConfig, FsConfig, GraphEvent};
 use ven_resolver::{Alias, AliasPattern, External, NoExternal, Pattern, ResolveConfig};
 use ven_transform::JsxOptions;
 
@@ -35,6 +35,25 @@ pub struct JsJsxOptions {
   pub development: bool,
 }
 
+/// One `server.fs.deny` glob with the regex picomatch compiles for it (Vite's options).
+#[napi(object)]
+pub struct JsDenyGlob {
+  pub glob: String,
+  pub regex_source: String,
+  pub regex_flags: String,
+}
+
+/// Vite's resolved `server.fs`, and whether the environment's transport skips it
+/// (`DevEnvironment._skipFsCheck`).
+#[napi(object)]
+pub struct JsFsOptions {
+  pub strict: bool,
+  pub allow: Vec<String>,
+  pub deny: Vec<JsDenyGlob>,
+  pub case_insensitive: bool,
+  pub skip_check: bool,
+}
+
 /// What the JS layer reads from Vite's resolved environment config.
 #[napi(object)]
 pub struct NativeEnvironmentOptions {
@@ -63,6 +82,7 @@ pub struct NativeEnvironmentOptions {
   pub pre_transform: bool,
   pub hmr_partial_accept: Option<bool>,
   pub import_glob_restore_extension: Option<bool>,
+  pub fs: JsFsOptions,
 }
 
 fn regex(source: &str, flags: &str) -> Result<regex::Regex> {
@@ -91,6 +111,37 @@ fn pattern(p: JsPattern) -> Result<Pattern> {
       p.regex_flags.as_deref().unwrap_or(""),
     )?)),
     (None, None) => Err(Error::from_reason("[vite-env-native] empty pattern")),
+  }
+}
+
+impl TryFrom<JsFsOptions> for FsConfig {
+  type Error = Error;
+
+  fn try_from(o: JsFsOptions) -> Result<Self> {
+    // A glob the native matcher cannot evaluate would silently allow what Vite denies.
+    let deny = o
+      .deny
+      .into_iter()
+      .map(|d| {
+        let regex = ven_plugin::compile_regex(&d.regex_source, &d.regex_flags).map_err(|e| {
+          Error::from_reason(format!(
+            "[vite-env-native] unsupported server.fs.deny pattern {:?}: {e}",
+            d.glob
+          ))
+        })?;
+        Ok(DenyGlob {
+          glob: d.glob,
+          regex,
+        })
+      })
+      .collect::<Result<_>>()?;
+    Ok(Self {
+      strict: o.strict,
+      allow: o.allow,
+      deny,
+      case_insensitive: o.case_insensitive,
+      transport_skips_check: o.skip_check,
+    })
   }
 }
 
@@ -162,6 +213,7 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
       pre_transform: o.pre_transform,
       hmr_partial_accept: o.hmr_partial_accept.unwrap_or(false),
       import_glob_restore_extension: o.import_glob_restore_extension.unwrap_or(false),
+      fs: o.fs.try_into()?,
     })
   }
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use napi::Result;
 use napi_derive::napi;
-use ven_environment::{EnvError, Environment, FetchOptions, FetchResult, HmrOutcome, NodeKey};
+use ven_environment::{
+  EnvError, Environment, FetchOptions, FetchResult, FsCheck, HmrOutcome, NodeKey,
+};
 
 use napi::bindgen_prelude::Function;
 use ven_resolver::Resolved;
@@ -218,13 +220,23 @@ impl NativeEnvironment {
     }
   }
 
-  /// Background transform; errors are dropped as in Vite's `warmupRequest`.
+  /// Background transform; errors are dropped and `server.fs` is not checked, as in Vite's
+  /// `warmupRequest`.
   #[napi(catch_unwind)]
   pub fn warmup_request(&self, url: String) {
     let inner = Arc::clone(&self.inner);
     napi::bindgen_prelude::spawn(async move {
-      let _ = inner.transform_request(&url).await;
+      let _ = inner.transform_request_with(&url, FsCheck::Skip).await;
     });
+  }
+
+  /// Paths Vite's JS side marks safe to load (`config.safeModulePaths`: the client
+  /// environment's imports, build inputs).
+  #[napi(catch_unwind)]
+  pub fn add_safe_module_paths(&self, paths: Vec<String>) {
+    for path in &paths {
+      self.inner.add_safe_module_path(path);
+    }
   }
 
   /// The node key of `url`, creating the node when the url resolves.

@@ -1,6 +1,8 @@
 //! What one environment needs to know from Vite's resolved config.
 
 use ven_resolver::ResolveConfig;
+
+use crate::FsConfig;
 use ven_transform::JsxOptions;
 
 // Independent switches read from Vite's config, not a state machine.
@@ -24,4 +26,6 @@ pub struct EnvironmentConfig {
   pub hmr_partial_accept: bool,
   /// Vite's `experimental.importGlobRestoreExtension`: `&lang.<ext>` after a glob's query.
   pub import_glob_restore_extension: bool,
+  /// `server.fs` and whether the environment's transport skips it.
+  pub fs: FsConfig,
 }

@@ -51,6 +51,14 @@ impl EnvError {
     }
   }
 
+  /// Vite's `ERR_DENIED_ID`: `server.fs` forbids the file behind an asset-like id.
+  pub fn denied_id(id: &str) -> Self {
+    Self {
+      id: Some(id.to_owned()),
+      ..Self::new("ERR_DENIED_ID", format!("Denied ID {id}"))
+    }
+  }
+
   pub fn from_transform(err: &ven_transform::TransformError) -> Self {
     Self {
       code: Some("PARSE_ERROR".to_owned()),

@@ -62,7 +62,14 @@ impl Environment {
       return external;
     }
     let key = self.ensure_entry_with_plugins(url).await.map_err(|mut e| {
-      if let Some(importer) = importer.filter(|_| e.code.as_deref() == Some("ERR_LOAD_URL")) {
+      let unresolved = e.code.as_deref() == Some("ERR_LOAD_URL");
+      if unresolved {
+        let request_url = crate::pipeline::module_url_of_request(url);
+        if let Err(denied) = self.check_transform_access(&request_url, self.transport_fs_check()) {
+          return Arc::new(denied);
+        }
+      }
+      if let Some(importer) = importer.filter(|_| unresolved) {
         e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
       }
       Arc::new(e)
@@ -76,11 +83,12 @@ impl Environment {
       .with_node(key, |n| n.url.clone())
       .unwrap_or_else(|| url.to_owned());
     let result = self.transform_request(&request_url).await.map_err(|e| {
-      if e.code.as_deref() == Some("ERR_LOAD_URL")
-        && let Some(importer) = importer
-      {
+      // The message names the url the runner asked for (Vite's `fetchModule` transforms that url,
+      // unwrapped), not the node's.
+      if e.code.as_deref() == Some("ERR_LOAD_URL") {
+        let requested = ven_resolver::unwrap_id(&ven_resolver::remove_timestamp_query(url));
         let mut e = (*e).clone();
-        e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
+        e.message = EnvError::load_url(&requested, e.id.as_deref(), importer).message;
         return Arc::new(e);
       }
       e

@@ -13,6 +13,7 @@ mod clock;
 mod config;
 mod error;
 mod fetch;
+mod fs_access;
 mod glob;
 mod pipeline;
 mod plugins;
@@ -31,6 +32,7 @@ pub use clock::monotonic_now;
 pub use config::EnvironmentConfig;
 pub use error::{EnvError, Location};
 pub use fetch::{FetchOptions, FetchResult};
+pub use fs_access::{DenyGlob, FsCheck, FsConfig};
 pub use plugins::{SpecifierResolution, lang_for, module_type_from_id};
 pub use result::TransformResult;
 pub use ven_graph::{Boundary, GraphEvent, HmrOutcome, NodeKey};
@@ -70,6 +72,9 @@ pub struct Environment {
   pub(crate) expect_js_resolution: AtomicBool,
   /// `import.meta.glob` patterns per importer id, for HMR of created/deleted files.
   pub(crate) globs: DashMap<String, Vec<glob::GlobMatcher>>,
+  /// Vite's `safeModulePaths`: files imported by transformed modules (and those Vite's JS side
+  /// registers), loadable outside `server.fs.allow`.
+  pub(crate) safe_module_paths: dashmap::DashSet<String>,
 }
 
 impl Environment {
@@ -88,6 +93,7 @@ impl Environment {
       has_pruned: AtomicBool::new(false),
       expect_js_resolution: AtomicBool::new(false),
       globs: DashMap::new(),
+      safe_module_paths: dashmap::DashSet::new(),
     })
   }
 

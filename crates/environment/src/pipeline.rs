@@ -10,7 +10,9 @@ use ven_resolver::Resolved;
 use ven_transform::{ImportKind, Lang, TransformOptions};
 
 use crate::plugins::{Loaded, Plugins, SpecifierResolution, lang_for};
-use crate::{EnvError, Environment, PendingRequest, SharedResult, TransformResult, monotonic_now};
+use crate::{
+  EnvError, Environment, FsCheck, PendingRequest, SharedResult, TransformResult, monotonic_now,
+};
 
 /// Vite's `removeTimestampQuery` + `removeImportQuery`: `?t=123` and `?import` never reach ids.
 pub(crate) fn strip_internal_queries(url: &str) -> String {
@@ -21,6 +23,23 @@ pub(crate) fn strip_internal_queries(url: &str) -> String {
 /// (Vite's `fetchModule`, `ssrLoadModule` and the dev middleware unwrap before they look up a node).
 pub(crate) fn module_url_of_request(url: &str) -> String {
   ven_resolver::unwrap_id(&strip_internal_queries(url))
+}
+
+/// Vite's `ERR_LOAD_URL` message names the url as requested (only `?t=` removed); the pipeline
+/// works on the graph's url, which also drops `?import`.
+fn named_after_request(error: Arc<EnvError>, url: &str) -> Arc<EnvError> {
+  if error.code.as_deref() != Some("ERR_LOAD_URL") {
+    return error;
+  }
+  let requested = ven_resolver::remove_timestamp_query(url);
+  let message = EnvError::load_url(&requested, error.id.as_deref(), None).message;
+  if message == error.message {
+    return error;
+  }
+  Arc::new(EnvError {
+    message,
+    ..(*error).clone()
+  })
 }
 
 /// How far the native pass after the JS hooks goes.
@@ -44,8 +63,23 @@ struct FoundImport {
 }
 
 impl Environment {
-  /// Vite's `transformRequest(url)`: the SSR transform result of `url`, shared by concurrent callers.
+  /// The environment's `transformRequest(url)`: the SSR transform result of `url`, shared by
+  /// concurrent callers, with `server.fs` applied unless the environment's transport skips it.
   pub async fn transform_request(self: &Arc<Self>, url: &str) -> SharedResult {
+    self
+      .transform_request_with(url, self.transport_fs_check())
+      .await
+  }
+
+  /// Vite's `transformRequest(environment, url, { skipFsCheck })`. A request already in flight
+  /// for the url is shared whatever its check, and a cached result is returned without one, as
+  /// in Vite: the check guards loading a file.
+  pub async fn transform_request_with(self: &Arc<Self>, url: &str, check: FsCheck) -> SharedResult {
+    let result = self.shared_transform(url, check).await;
+    result.map_err(|error| named_after_request(error, url))
+  }
+
+  async fn shared_transform(self: &Arc<Self>, url: &str, check: FsCheck) -> SharedResult {
     if self.is_closing() {
       return Err(Arc::new(EnvError::new(
         "ERR_CLOSED_SERVER",
@@ -71,7 +105,7 @@ impl Environment {
       .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let this = Arc::clone(self);
     let request_url = url.clone();
-    let future = async move { this.do_transform(&request_url, started_at).await }
+    let future = async move { this.do_transform(&request_url, started_at, check).await }
       .boxed()
       .shared();
     self.pending.insert(
@@ -87,15 +121,41 @@ impl Environment {
     result
   }
 
-  /// Vite's `warmupRequest`: transform in the background, errors ignored.
+  /// Vite's `warmupRequest`: transform in the background without the `server.fs` check,
+  /// errors ignored.
   pub fn warmup_request(self: &Arc<Self>, url: String) {
+    self.transform_in_background(url, FsCheck::Skip);
+  }
+
+  /// Pre-transform of a module's static import. It fills the cache the runner reads, so it
+  /// applies the same check as the runner's own request would: an import of `/.env?raw` is not
+  /// cached for a runner that may not load it.
+  fn pre_transform(self: &Arc<Self>, url: String) {
+    self.transform_in_background(url, self.transport_fs_check());
+  }
+
+  fn transform_in_background(self: &Arc<Self>, url: String, check: FsCheck) {
     let this = Arc::clone(self);
     tokio::spawn(async move {
-      let _ = this.transform_request(&url).await;
+      let _ = this.transform_request_with(&url, check).await;
     });
   }
 
-  async fn do_transform(self: Arc<Self>, url: &str, started_at: f64) -> SharedResult {
+  /// The error for a url nothing resolves: Vite goes on with the url as the id, so an asset-like
+  /// url of a denied file fails with `ERR_DENIED_ID` before failing to load.
+  pub(crate) fn unresolved_url_error(&self, url: &str, check: FsCheck) -> EnvError {
+    self
+      .check_transform_access(url, check)
+      .err()
+      .unwrap_or_else(|| EnvError::load_url(url, Some(url), None))
+  }
+
+  async fn do_transform(
+    self: Arc<Self>,
+    url: &str,
+    started_at: f64,
+    check: FsCheck,
+  ) -> SharedResult {
     let known = self.graph.key_by_url(url);
     if let Some(key) = known
       && let Some(result) = self.cached_result(key, started_at)
@@ -110,7 +170,7 @@ impl Environment {
         .url_to_id(url)
         .await
         .map_err(Arc::new)?
-        .ok_or_else(|| Arc::new(EnvError::load_url(url, Some(url), None)))?,
+        .ok_or_else(|| Arc::new(self.unresolved_url_error(url, check)))?,
     };
     if let Some(key) = self.graph.key_by_id(&id) {
       self.graph.ensure_entry(url, &id);
@@ -119,7 +179,7 @@ impl Environment {
       }
     }
     self
-      .load_and_transform(url, id, started_at)
+      .load_and_transform(url, id, started_at, check)
       .await
       .map_err(Arc::new)
   }
@@ -145,10 +205,13 @@ impl Environment {
     url: &str,
     id: String,
     started_at: f64,
+    check: FsCheck,
   ) -> Result<Arc<TransformResult>, EnvError> {
+    // Before any load hook: asset-like ids are read by plugins that do not check `server.fs`.
+    self.check_transform_access(&id, check)?;
     let plugins = self.plugins();
     let plugins = plugins.as_deref();
-    let loaded = self.load(url, &id, plugins).await?;
+    let loaded = self.load(url, &id, plugins, check).await?;
     // Vite creates the node only once the module loaded.
     let node_url = self.module_url(&id);
     let key = self.graph.ensure_entry(&node_url, &id);
@@ -195,7 +258,7 @@ impl Environment {
       .set_transform_result(key, Arc::clone(&result), started_at);
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
-        self.warmup_request(self.module_url(&import.id));
+        self.pre_transform(self.module_url(&import.id));
       }
     }
     Ok(result)
@@ -504,6 +567,8 @@ impl Environment {
     let mut imported = Vec::with_capacity(imports.len());
     let mut static_imported = ven_graph::KeySet::default();
     for import in imports {
+      // Vite's import analysis marks every import it resolves as safe to load.
+      self.add_safe_module_path(ven_graph::clean_url(&import.id));
       let dep = self
         .graph
         .ensure_entry(&self.module_url(&import.id), &import.id);

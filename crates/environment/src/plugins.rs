@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ven_plugin::{BridgeError, HookGroup, PluginBridge, PluginSet};
 use ven_resolver::Resolved;
 
-use crate::{EnvError, Environment, Location};
+use crate::{EnvError, Environment, FsCheck, Location};
 
 /// The JS plugins of the environment and the way to call them.
 pub struct Plugins {
@@ -97,12 +97,14 @@ impl Environment {
       .unwrap_or_else(std::sync::PoisonError::into_inner) = plugins;
   }
 
-  /// Vite's `loadAndTransform` load step: JS `load` hooks, then the file system.
+  /// Vite's `loadAndTransform` load step: JS `load` hooks, then the file system when `server.fs`
+  /// allows the file (a denied file fails as a missing one, as in Vite).
   pub(crate) async fn load(
     &self,
     url: &str,
     id: &str,
     plugins: Option<&Plugins>,
+    check: FsCheck,
   ) -> Result<Loaded, EnvError> {
     if let Some(plugins) = plugins.filter(|p| p.set.wants_load(id))
       && let Some(loaded) = plugins.bridge.load(id.to_owned()).await?
@@ -115,11 +117,12 @@ impl Environment {
           .unwrap_or_else(|| module_type_from_id(id).to_owned()),
       });
     }
-    if id.starts_with('\0') {
+    let file = ven_graph::clean_url(id);
+    if id.starts_with('\0') || !(self.skips_fs_check(check) || self.is_file_loading_allowed(file)) {
       return Err(EnvError::load_url(url, Some(id), None));
     }
     // Vite reads every file as UTF-8 text, replacing invalid sequences.
-    let bytes = tokio::fs::read(ven_graph::clean_url(id))
+    let bytes = tokio::fs::read(file)
       .await
       .map_err(|_| EnvError::load_url(url, Some(id), None))?;
     let code = match String::from_utf8(bytes) {

@@ -16,6 +16,10 @@ fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
 }
 
 fn environment(root: &Path, pre_transform: bool) -> Arc<Environment> {
+  environment_with_fs(root, pre_transform, FsConfig::unrestricted())
+}
+
+fn environment_with_fs(root: &Path, pre_transform: bool, fs: FsConfig) -> Arc<Environment> {
   let resolve = ven_resolver::ResolveConfig {
     root: root.to_path_buf(),
     ..Default::default()
@@ -30,6 +34,7 @@ fn environment(root: &Path, pre_transform: bool) -> Arc<Environment> {
     pre_transform,
     hmr_partial_accept: false,
     import_glob_restore_extension: false,
+    fs,
   })
 }
 
@@ -118,6 +123,159 @@ fn fetches_a_typescript_module_and_records_the_graph() {
     assert_eq!(again.unwrap(), FetchResult::Cached);
     let (.., invalidate) = fetch_inline(&env, "/src/entry.ts", None, FetchOptions::default()).await;
     assert!(!invalidate);
+  });
+}
+
+/// Vite's defaults for a root: strict, the root allowed, `.env*` and `*.pem` denied (the regexes
+/// picomatch compiles for them), a transport that does not skip the check.
+fn remote_runner_fs(root: &Path) -> FsConfig {
+  let any_depth = r"^(?:(?:^|\/|(?:(?:(?!(?:^|\/)\.{1,2}(?:\/|$)).)*?)\/)";
+  let deny = |glob: &str, tail: &str| DenyGlob {
+    glob: glob.to_owned(),
+    regex: regress::Regex::with_flags(&format!("{any_depth}{tail})$"), "i").unwrap(),
+  };
+  FsConfig {
+    strict: true,
+    allow: vec![root.to_string_lossy().replace('\\', "/")],
+    deny: vec![
+      deny("**/.env", r"\.env"),
+      deny("**/.env.*", r"\.env\.[^/]*?\/?"),
+      deny("**/*.pem", r"(?!\.{1,2}(?:\/|$))(?=.)[^/]*?\.pem"),
+    ],
+    case_insensitive: false,
+    transport_skips_check: false,
+  }
+}
+
+fn error_code(result: &SharedResult) -> Option<&str> {
+  result.as_ref().err().and_then(|e| e.code.as_deref())
+}
+
+#[test]
+fn server_fs_applies_to_a_transport_that_does_not_skip_it() {
+  let base = project(
+    "fs-access",
+    &[
+      ("root/main.js", "export default 'main'\n"),
+      ("root/data.txt", "data\n"),
+      ("root/.env", "SECRET=1\n"),
+      ("root/key.pem", "PEM\n"),
+      (
+        "root/imports-outside.js",
+        "import x from '../outside/imported.js'\nexport default x\n",
+      ),
+      ("outside/secret.js", "export default 'secret'\n"),
+      ("outside/imported.js", "export default 'imported'\n"),
+    ],
+  );
+  let base = std::fs::canonicalize(&base).unwrap();
+  let root = base.join("root");
+  let outside = base.join("outside").to_string_lossy().replace('\\', "/");
+  let env = environment_with_fs(&root, true, remote_runner_fs(&root));
+  runtime().block_on(async {
+    assert!(env.transform_request("/main.js").await.is_ok());
+    assert!(env.transform_request("/data.txt?raw").await.is_ok());
+    // A plugin's id with `..` segments must be allowed as written and normalized.
+    let root_str = root.to_string_lossy().replace('\\', "/");
+    assert!(!env.is_file_loading_allowed(&format!("{root_str}/../outside/secret.js")));
+    assert!(env.is_file_loading_allowed(&format!("{root_str}/sub/../main.js")));
+    for url in [
+      format!("/@fs{outside}/secret.js"),
+      "/../outside/secret.js".to_owned(),
+      format!("file://{outside}/secret.js"),
+      "/.env".to_owned(),
+      "/key.pem".to_owned(),
+    ] {
+      let result = env.transform_request(&url).await;
+      assert_eq!(error_code(&result), Some("ERR_LOAD_URL"), "{url}");
+    }
+    for url in ["/.env?raw", "/.env?url", "/.env?inline", "/key.pem?raw"] {
+      let result = env.transform_request(url).await;
+      assert_eq!(error_code(&result), Some("ERR_DENIED_ID"), "{url}");
+      let error = result.err().unwrap();
+      let id = format!(
+        "{}{}",
+        root.join(&url[1..url.find('?').unwrap()]).display(),
+        &url[url.find('?').unwrap()..]
+      );
+      assert_eq!(error.message, format!("Denied ID {id}"));
+      assert_eq!(error.id.as_deref(), Some(id.as_str()));
+    }
+    // Vite's import analysis marks a module's imports safe: loadable outside the allow list.
+    assert!(env.transform_request("/imports-outside.js").await.is_ok());
+    let imported = format!("/@fs{outside}/imported.js");
+    assert!(env.transform_request(&imported).await.is_ok());
+    // `warmupRequest` skips the check (Vite's), and a cached result is answered as in Vite.
+    let secret = format!("/@fs{outside}/secret.js");
+    env.warmup_request(secret.clone());
+    let mut cached = false;
+    for _ in 0..200 {
+      if env
+        .graph()
+        .key_by_url(&secret)
+        .and_then(|k| env.graph().transform_result(k))
+        .is_some()
+      {
+        cached = true;
+        break;
+      }
+      tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert!(cached, "warmup transformed {secret}");
+    assert!(env.transform_request(&secret).await.is_ok());
+  });
+}
+
+#[test]
+fn pre_transform_does_not_cache_what_the_runner_may_not_load() {
+  let root = project(
+    "fs-pre",
+    &[
+      (
+        "main.js",
+        "import env from './.env?raw'\nexport default env\n",
+      ),
+      (".env", "SECRET=1\n"),
+    ],
+  );
+  let root = std::fs::canonicalize(&root).unwrap();
+  let env = environment_with_fs(&root, true, remote_runner_fs(&root));
+  runtime().block_on(async {
+    assert!(env.transform_request("/main.js").await.is_ok());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let result = env.transform_request("/.env?raw").await;
+    assert_eq!(error_code(&result), Some("ERR_DENIED_ID"));
+    // The in-process runner's check is skipped: the same request succeeds.
+    let skipped = env.transform_request_with("/.env?raw", FsCheck::Skip).await;
+    assert!(skipped.is_ok());
+  });
+}
+
+#[test]
+fn an_in_process_transport_and_strict_false_skip_the_check() {
+  let base = project(
+    "fs-skip",
+    &[
+      ("root/main.js", "export default 1\n"),
+      ("outside/secret.js", "export default 'secret'\n"),
+    ],
+  );
+  let base = std::fs::canonicalize(&base).unwrap();
+  let root = base.join("root");
+  let secret = format!("/@fs{}/outside/secret.js", base.to_string_lossy());
+  let in_process = FsConfig {
+    transport_skips_check: true,
+    ..remote_runner_fs(&root)
+  };
+  let loose = FsConfig {
+    strict: false,
+    ..remote_runner_fs(&root)
+  };
+  runtime().block_on(async {
+    for fs in [in_process, loose] {
+      let env = environment_with_fs(&root, false, fs);
+      assert!(env.transform_request(&secret).await.is_ok());
+    }
   });
 }
 

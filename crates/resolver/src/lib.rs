@@ -33,6 +33,7 @@ pub use crate::{
   config::{Alias, AliasPattern, DEV_PROD_CONDITION, External, NoExternal, Pattern, ResolveConfig},
   externalize::{can_externalize_file, is_in_node_modules},
   url::{remove_import_query, remove_timestamp_query, unwrap_id, wrap_id},
+  util::{has_dot_segment, normalize_absolute},
 };
 use crate::{
   url::FS_PREFIX,
@@ -433,10 +434,15 @@ impl EnvResolver {
 
   /// Inverse of [`Self::id_to_url`] for urls the runner asks for; `None` when nothing matches.
   pub fn url_to_id(&self, url: &str) -> Option<String> {
-    url::url_to_id(&self.root, url, |spec| match self.resolve(spec, None) {
-      Ok(Resolved::Module { id }) => Some(id),
-      _ => None,
-    })
+    url::url_to_id(
+      &self.root,
+      url,
+      self.config.preserve_symlinks,
+      |spec| match self.resolve(spec, None) {
+        Ok(Resolved::Module { id }) => Some(id),
+        _ => None,
+      },
+    )
   }
 
   /// Clears oxc's caches and the externalization decisions (after package.json or

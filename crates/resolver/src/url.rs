@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::util::{file_url_to_path, is_absolute_path, split_postfix};
+use crate::util::{
+  file_url_to_path, is_absolute_path, normalize_absolute, path_to_id, split_postfix,
+};
 
 /// Prefix for file-system paths outside the root.
 pub const FS_PREFIX: &str = "/@fs/";
@@ -96,13 +98,28 @@ pub fn id_to_url(root: &str, id: &str) -> String {
   format!("{FS_PREFIX}{}", id.trim_start_matches('/'))
 }
 
-/// Vite's `fsPathFromId` for the part after `/@fs/`.
+/// Vite's `fsPathFromId` for the part after `/@fs/`: normalized (`..` applied), no symlinks
+/// followed and no existence check.
 fn fs_path_from_fs_url(rest: &str) -> String {
   if is_absolute_path(rest) {
-    rest.to_owned()
+    normalize_absolute(rest)
   } else {
-    format!("/{rest}")
+    normalize_absolute(&format!("/{rest}"))
   }
+}
+
+/// Vite's `tryFsResolve` for an exact file: the normalized path when it is a file, its real path
+/// unless `preserve_symlinks` (so a symlink inside the root to a file outside it is the outside
+/// file, and `server.fs` judges that one).
+fn existing_file(path: &str, preserve_symlinks: bool) -> Option<String> {
+  let path = normalize_absolute(path);
+  if !Path::new(&path).is_file() {
+    return None;
+  }
+  if preserve_symlinks {
+    return Some(path);
+  }
+  Some(std::fs::canonicalize(&path).map_or(path, |real| path_to_id(&real)))
 }
 
 /// See [`crate::EnvResolver::url_to_id`]. `resolve` resolves a specifier from the root to a
@@ -110,6 +127,7 @@ fn fs_path_from_fs_url(rest: &str) -> String {
 pub fn url_to_id(
   root: &str,
   url: &str,
+  preserve_symlinks: bool,
   resolve: impl Fn(&str) -> Option<String>,
 ) -> Option<String> {
   if url.is_empty() {
@@ -120,26 +138,33 @@ pub fn url_to_id(
     let id = unwrap_id(&format!("{VALID_ID_PREFIX}{rest}"));
     return (!id.is_empty()).then_some(id);
   }
-  if url.starts_with("file://") {
-    let (file, postfix) = split_postfix(&url);
-    let path = file_url_to_path(file)?;
-    return Some(format!("{path}{postfix}"));
-  }
   if let Some(rest) = url.strip_prefix(FS_PREFIX) {
-    return Some(fs_path_from_fs_url(rest));
+    let (file, postfix) = split_postfix(rest);
+    return Some(format!("{}{postfix}", fs_path_from_fs_url(file)));
   }
   if url.starts_with('\0') {
     return Some(url);
   }
+  // Vite's resolve plugin turns a `file://` url into its path, then treats it as any other
+  // absolute url.
+  let url = if url.starts_with("file://") {
+    let (file, postfix) = split_postfix(&url);
+    format!("{}{postfix}", file_url_to_path(file)?)
+  } else {
+    url
+  };
   let (file, postfix) = split_postfix(&url);
-  if file.starts_with('/') {
-    let root_trimmed = root.trim_end_matches('/');
-    let in_root = format!("{root_trimmed}{file}");
-    if Path::new(&in_root).is_file() {
-      return Some(format!("{in_root}{postfix}"));
-    }
-    if Path::new(file).is_file() {
-      return Some(url.clone());
+  if let Some(relative) = file.strip_prefix('/') {
+    // `path.resolve(root, url.slice(1))`, then the url as an absolute path.
+    let in_root = if is_absolute_path(relative) {
+      relative.to_owned()
+    } else {
+      format!("{}/{relative}", root.trim_end_matches('/'))
+    };
+    if let Some(id) =
+      existing_file(&in_root, preserve_symlinks).or_else(|| existing_file(file, preserve_symlinks))
+    {
+      return Some(format!("{id}{postfix}"));
     }
   }
   // Extension-less / directory urls, bare ids: go through the resolver.

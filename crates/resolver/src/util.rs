@@ -89,6 +89,40 @@ pub fn extname(id: &str) -> &str {
   }
 }
 
+/// Node's `path.posix.normalize` for an absolute path (`/x` or `C:/x`): `.` and empty segments
+/// dropped, `..` applied (never above the root), a trailing slash kept.
+pub fn normalize_absolute(path: &str) -> String {
+  let bytes = path.as_bytes();
+  let prefix_len = if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+    2
+  } else {
+    0
+  };
+  let (prefix, rest) = path.split_at(prefix_len);
+  let mut segments: Vec<&str> = Vec::new();
+  for segment in rest.split('/') {
+    match segment {
+      "" | "." => {}
+      ".." => {
+        segments.pop();
+      }
+      _ => segments.push(segment),
+    }
+  }
+  let mut out = format!("{prefix}/{}", segments.join("/"));
+  if rest.ends_with('/') && !out.ends_with('/') {
+    out.push('/');
+  }
+  out
+}
+
+/// Whether `path` has a `.` or `..` segment (it is not in the normal form ids have).
+pub fn has_dot_segment(path: &str) -> bool {
+  path
+    .split('/')
+    .any(|segment| segment == "." || segment == "..")
+}
+
 /// Percent-decodes `%XX` sequences (invalid sequences are kept verbatim).
 pub fn percent_decode(s: &str) -> String {
   let bytes = s.as_bytes();
@@ -201,6 +235,21 @@ mod tests {
     );
     assert_eq!(file_url_to_path("http://x"), None);
     assert_eq!(percent_decode("%zz%41"), "%zzA");
+  }
+
+  #[test]
+  fn absolute_paths_normalize_like_node() {
+    assert_eq!(normalize_absolute("/a/b/../c"), "/a/c");
+    assert_eq!(normalize_absolute("/a//b/./c"), "/a/b/c");
+    assert_eq!(normalize_absolute("/../../etc/passwd"), "/etc/passwd");
+    assert_eq!(normalize_absolute("/a/b/"), "/a/b/");
+    assert_eq!(normalize_absolute("/a/b/.."), "/a");
+    assert_eq!(normalize_absolute("/a/b/../"), "/a/");
+    assert_eq!(normalize_absolute("/"), "/");
+    assert_eq!(normalize_absolute("C:/a/../b"), "C:/b");
+    assert!(has_dot_segment("/a/../b"));
+    assert!(has_dot_segment("/a/."));
+    assert!(!has_dot_segment("/a/..b/.c"));
   }
 
   #[test]

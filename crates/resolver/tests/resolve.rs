@@ -752,6 +752,55 @@ fn url_to_id_extensionless_and_missing() {
 }
 
 #[test]
+fn url_to_id_normalizes_dot_segments_like_vite() {
+  let r = resolver();
+  let outside = format!("{}/outside.ts", fixtures().to_string_lossy());
+  // `/@fs/` paths are normalized (Vite's `fsPathFromId`), existing or not.
+  assert_eq!(
+    r.url_to_id(&format!("/@fs{}/../outside.ts", root())),
+    Some(outside.clone())
+  );
+  assert_eq!(
+    r.url_to_id(&format!("/@fs{}/src/../nope.ts?raw", root())),
+    Some(format!("{}/nope.ts?raw", root()))
+  );
+  // Root-relative urls are `path.resolve(root, url)`: `..` may leave the root.
+  assert_eq!(r.url_to_id("/../outside.ts"), Some(outside.clone()));
+  assert_eq!(
+    r.url_to_id("/src/../../outside.ts?raw"),
+    Some(format!("{outside}?raw"))
+  );
+  assert_eq!(
+    r.url_to_id(&format!("file://{}/../outside.ts", root())),
+    Some(outside)
+  );
+  // Percent-encoded separators are not decoded (Vite does not either): nothing resolves.
+  assert_eq!(r.url_to_id("/%2e%2e/outside.ts"), None);
+  assert_eq!(r.url_to_id("/src%2F..%2F..%2Foutside.ts"), None);
+}
+
+#[test]
+fn url_to_id_follows_symlinks_unless_preserved_except_under_fs_prefix() {
+  let linked = in_root("node_modules/linked-pkg/index.js");
+  let real = in_root("packages/linked-pkg/index.js");
+  let r = resolver();
+  assert_eq!(
+    r.url_to_id("/node_modules/linked-pkg/index.js"),
+    Some(real.clone())
+  );
+  assert_eq!(r.url_to_id(&linked), Some(real));
+  // Vite's `/@fs/` branch takes the path as written.
+  assert_eq!(r.url_to_id(&format!("/@fs{linked}")), Some(linked.clone()));
+  let mut c = config();
+  c.preserve_symlinks = true;
+  let r = EnvResolver::new(c);
+  assert_eq!(
+    r.url_to_id("/node_modules/linked-pkg/index.js"),
+    Some(linked)
+  );
+}
+
+#[test]
 fn id_url_round_trips() {
   let r = resolver();
   let outside = format!("{}/outside.ts", fixtures().to_string_lossy());
