@@ -14,15 +14,21 @@ const VALUE: &str = "__vite_json__";
 /// non-reserved identifier.
 pub fn to_module(code: &str, id: &str, stringify: bool) -> Result<String, TransformError> {
   let source = code.strip_prefix('\u{feff}').unwrap_or(code);
-  let value: serde_json::Value = serde_json::from_str(source).map_err(|e| {
-    error_at_line_col(
-      source,
-      id,
-      e.line(),
-      e.column().saturating_sub(1),
-      format!("Failed to parse JSON file: {e}"),
-    )
-  })?;
+  // Vite's `JSON.parse` has no depth limit; serde's default of 128 would refuse deeper files.
+  // The call runs on a stack sized for the source (`crate::stack`).
+  let mut reader = serde_json::Deserializer::from_str(source);
+  reader.disable_recursion_limit();
+  let value = serde::Deserialize::deserialize(&mut reader)
+    .and_then(|value: serde_json::Value| reader.end().map(|()| value))
+    .map_err(|e| {
+      error_at_line_col(
+        source,
+        id,
+        e.line(),
+        e.column().saturating_sub(1),
+        format!("Failed to parse JSON file: {e}"),
+      )
+    })?;
   // A literal `"__proto__"` key would set the prototype in an object literal: parse instead.
   let literal = if stringify || source.contains("__proto__") {
     let quoted = serde_json::to_string(source.trim()).unwrap_or_default();

@@ -8,6 +8,7 @@
 mod ast_util;
 mod bindings;
 mod comments;
+mod const_fold_guard;
 mod define;
 mod error;
 mod glob_import;
@@ -16,10 +17,12 @@ mod hmr_scan;
 mod json;
 mod module_runner;
 mod namespaces;
+mod nesting;
 mod parse;
 mod pipeline;
 mod source_map;
 mod specifiers;
+mod stack;
 mod writer;
 
 /// How an import specifier is used; given to the caller's rewrite callback.

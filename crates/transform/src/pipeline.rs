@@ -18,8 +18,8 @@ use crate::module_runner::Contexts;
 use crate::writer::Writer;
 use crate::{
   HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
-  bindings, define, glob_import, hmr_scan, json, module_runner, namespaces, parse, source_map,
-  specifiers,
+  bindings, const_fold_guard, define, glob_import, hmr_scan, json, module_runner, namespaces,
+  nesting, parse, source_map, specifiers, stack,
 };
 
 pub fn run(
@@ -27,10 +27,34 @@ pub fn run(
   options: &TransformOptions,
   rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
 ) -> Result<TransformOutput, TransformError> {
-  // Marks and syntax contexts live in the scoped `GLOBALS`; a fresh set per call keeps calls
-  // on any thread independent.
-  GLOBALS.set(&Globals::new(), || {
+  guarded(code, options, || {
     run_in_globals(code, options, Steps::ModuleRunner(rewrite))
+  })
+}
+
+/// Runs one call's `work` with the nesting limit checked, on a stack deep enough for `code`
+/// ([`stack`]), in a fresh `GLOBALS` (marks and syntax contexts live there: a fresh set per
+/// call keeps calls on any thread independent); a panic becomes an error naming the module.
+fn guarded<R>(
+  code: &str,
+  options: &TransformOptions,
+  work: impl FnOnce() -> Result<R, TransformError>,
+) -> Result<R, TransformError> {
+  // JSON read with `stringify` becomes a `JSON.parse` call: its nesting never reaches swc.
+  if !(options.lang == Lang::Json && options.json_stringify) {
+    nesting::check(code, &options.id)?;
+  }
+  stack::run_for(code.len(), || GLOBALS.set(&Globals::new(), work)).unwrap_or_else(|panic| {
+    Err(TransformError {
+      message: format!(
+        "Internal error of vite-env-native while transforming {}: {panic}",
+        options.id
+      ),
+      id: options.id.clone(),
+      line: 1,
+      column: 0,
+      frame: String::new(),
+    })
   })
 }
 
@@ -40,7 +64,7 @@ pub fn globs(
   options: &TransformOptions,
   expand: glob_import::ExpandGlob<'_>,
 ) -> Result<Option<TransformOutput>, TransformError> {
-  GLOBALS.set(&Globals::new(), || {
+  guarded(code, options, || {
     let parts = transform_parts(code, options, Steps::Globs(expand))?;
     if parts.glob_calls == 0 {
       return Ok(None);
@@ -55,7 +79,7 @@ pub fn scan(
   options: &TransformOptions,
   rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
 ) -> Result<(), TransformError> {
-  GLOBALS.set(&Globals::new(), || {
+  guarded(code, options, || {
     transform_parts(code, options, Steps::Scan(rewrite)).map(|_| ())
   })
 }
@@ -66,7 +90,7 @@ pub fn analyze(
   options: &TransformOptions,
   rewrite: &mut dyn FnMut(&str, ImportKind) -> Option<String>,
 ) -> Result<TransformOutput, TransformError> {
-  GLOBALS.set(&Globals::new(), || {
+  guarded(code, options, || {
     run_in_globals(code, options, Steps::ImportAnalysis(rewrite))
   })
 }
@@ -74,7 +98,7 @@ pub fn analyze(
 /// Only the language step (TS/JSX strip, JSON to module): plain ES module code, as Vite's
 /// `vite:oxc` hands it to the plugins that follow it. No define, no module-runner transform.
 pub fn strip(code: &str, options: &TransformOptions) -> Result<TransformOutput, TransformError> {
-  GLOBALS.set(&Globals::new(), || {
+  guarded(code, options, || {
     run_in_globals(code, options, Steps::LanguageOnly)
   })
 }
@@ -284,7 +308,11 @@ fn language_step(
     return program.expect_module();
   };
   program.mutate(resolver(unresolved_mark, top_level_mark, is_ts));
+  let mut hidden_chains = false;
   if is_ts {
+    if let Program::Module(module) = &mut program {
+      hidden_chains = const_fold_guard::hide_long_chains(module);
+    }
     let config = typescript::Config {
       no_empty_export: true,
       ..typescript::Config::default()
@@ -321,6 +349,9 @@ fn language_step(
     ));
   }
   let mut module = program.expect_module();
+  if hidden_chains {
+    const_fold_guard::unwrap(&mut module);
+  }
   if is_ts {
     namespaces::declare_before_use(&mut module);
   }
