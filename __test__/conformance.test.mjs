@@ -63,7 +63,9 @@ const FRAME_RE = /(?:file:\/\/)?(\/[^\s()]*?):(\d+):(\d+)/g
 /** `case/file.ts:line:col` of the first stack frame inside the fixtures (not node_modules). */
 function topFrame(stack) {
   if (typeof stack !== 'string') return null
-  for (const match of stack.matchAll(FRAME_RE)) {
+  // Only the frames: a message may name a place too ("At file: …:3:9").
+  const frames = stack.indexOf('\n    at ')
+  for (const match of stack.slice(Math.max(frames, 0)).matchAll(FRAME_RE)) {
     const file = match[1].split('?')[0]
     if (!file.startsWith(root + '/') || file.includes('/node_modules/')) continue
     return `${path.relative(root, file)}:${match[2]}:${match[3]}`

@@ -59,10 +59,25 @@ impl EnvError {
     }
   }
 
+  /// A transform's error. A located one (a syntax error) reads like Vite's own module-runner
+  /// parse failures, `Parse failure: …\nAt file: <file>:<line>:<column>`, so that overlays and
+  /// logs that print only `message` still say where; `loc` and `frame` carry the same place.
   pub fn from_transform(err: &ven_transform::TransformError) -> Self {
+    if err.frame.is_empty() {
+      // Not about a place in the source (an internal error): no location to point at.
+      return Self {
+        id: Some(err.id.clone()),
+        plugin: Some(crate::TRANSFORM_PLUGIN_NAME.to_owned()),
+        message: err.message.clone(),
+        ..Self::default()
+      };
+    }
     Self {
       code: Some("PARSE_ERROR".to_owned()),
-      message: err.message.clone(),
+      message: format!(
+        "Parse failure: {}\nAt file: {}:{}:{}",
+        err.message, err.id, err.line, err.column
+      ),
       id: Some(err.id.clone()),
       plugin: Some(crate::TRANSFORM_PLUGIN_NAME.to_owned()),
       loc: Some(Location {

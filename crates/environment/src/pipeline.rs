@@ -230,7 +230,7 @@ impl Environment {
       .await?;
     // Like Vite's SSR transform, whatever code the plugins leave is parsed as JavaScript
     // (`vite:css-post` hands back CSS modules as JS without changing the module type).
-    let lang = lang_for(&loaded.module_type).unwrap_or(Lang::Js);
+    let lang = lang_for(&loaded.module_type, &id).unwrap_or(Lang::Js);
     let final_hooks_may_run =
       plugins.is_some_and(|p| p.set.may_transform(HookGroup::Final, &id, "js"));
     let (output, imports) = if final_hooks_may_run {
@@ -306,7 +306,7 @@ impl Environment {
     loaded: Loaded,
     plugins: Option<&Plugins>,
   ) -> Result<Loaded, EnvError> {
-    let Some(lang) = lang_for(&loaded.module_type) else {
+    let Some(lang) = lang_for(&loaded.module_type, id) else {
       return Ok(loaded);
     };
     // Would a later hook see this module? Code filters are tested on the source before the
@@ -362,7 +362,7 @@ impl Environment {
       self.globs.remove(id);
       return Ok(loaded);
     }
-    let lang = lang_for(&loaded.module_type).unwrap_or(Lang::Js);
+    let lang = lang_for(&loaded.module_type, id).unwrap_or(Lang::Js);
     let options = self.transform_options(id, url.to_owned(), lang, loaded.map.clone());
     let code = loaded.code.clone();
     let importer = id.to_owned();
@@ -373,8 +373,10 @@ impl Environment {
           env.expand_glob(&importer, call, &mut matchers)
         })
         .map_err(|e| {
+          // Vite's glob plugin throws its own message; `loc` and `frame` say where.
           let mut error = EnvError::from_transform(&e);
           error.plugin = Some("vite:import-glob".to_owned());
+          error.message.clone_from(&e.message);
           error
         })?;
         Ok((out, matchers))

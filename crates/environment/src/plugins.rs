@@ -66,14 +66,17 @@ pub fn module_type_from_id(id: &str) -> &'static str {
   }
 }
 
-/// The swc language for a module type, `None` for types only plugins can turn into JS.
-pub fn lang_for(module_type: &str) -> Option<ven_transform::Lang> {
+/// The swc language for a module type, `None` for types only plugins can turn into JS. Like
+/// Vite's `vite:oxc`, whose `createFilter` never matches an id containing `\0`, a virtual
+/// module (`\0x.ts`) is not stripped: its code is read as JavaScript, its imports not elided.
+pub fn lang_for(module_type: &str, id: &str) -> Option<ven_transform::Lang> {
   use ven_transform::Lang;
+  let stripped = |lang| Some(if id.contains('\0') { Lang::Js } else { lang });
   match module_type {
     "js" => Some(Lang::Js),
-    "jsx" => Some(Lang::Jsx),
-    "ts" => Some(Lang::Ts),
-    "tsx" => Some(Lang::Tsx),
+    "jsx" => stripped(Lang::Jsx),
+    "ts" => stripped(Lang::Ts),
+    "tsx" => stripped(Lang::Tsx),
     "json" => Some(Lang::Json),
     _ => None,
   }

@@ -512,10 +512,11 @@ mod with_plugins {
     fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>> {
       self.calls.lock().unwrap().push(format!("load:{id}"));
       Box::pin(async move {
+        // Plain JS: like Vite, a `\0` id is never TypeScript-stripped.
         Ok((id == "\0virtual:greeting").then(|| LoadOutput {
-          code: "export const greeting: string = 'hi'".into(),
+          code: "export const greeting = 'hi'".into(),
           map: None,
-          module_type: Some("ts".into()),
+          module_type: Some("js".into()),
         }))
       })
     }

@@ -1,19 +1,23 @@
 //! `define` replacement: dotted global expressions (`import.meta.env.MODE`, `__APP__`) become
 //! the configured expression, like Vite's define plugin for server environments.
 
+use rustc_hash::FxHashSet;
 use swc_core::common::sync::Lrc;
 use swc_core::common::{DUMMY_SP, FileName, SourceMap, SyntaxContext};
 use swc_core::ecma::ast::{
-  AssignExpr, AssignOp, AssignTarget, EsVersion, Expr, ExprStmt, IdentName, KeyValueProp,
-  MemberExpr, MemberProp, MetaPropExpr, MetaPropKind, Module, ModuleItem, Prop, PropName,
-  SimpleAssignTarget, Stmt, UpdateExpr,
+  AssignExpr, AssignOp, AssignTarget, EsVersion, Expr, ExprStmt, Id, Ident, IdentName,
+  KeyValueProp, MemberExpr, MemberProp, MetaPropExpr, MetaPropKind, Module, ModuleItem, Prop,
+  PropName, SimpleAssignTarget, Stmt, UpdateExpr,
 };
 use swc_core::ecma::parser::{EsSyntax, Syntax, parse_file_as_expr};
-use swc_core::ecma::utils::drop_span;
+use swc_core::ecma::utils::{collect_decls, drop_span};
 use swc_core::ecma::visit::{Visit, VisitMut, VisitMutWith, VisitWith};
 
 /// Applies `defines` to `module`. `unresolved` is the context of references to globals: a
-/// local binding that shadows a key keeps its own context and is left alone.
+/// local binding that shadows a key keeps its own context and is left alone. After the
+/// TypeScript strip, a name may keep the context of an ambient declaration that is gone
+/// (`declare const __APP_VERSION__: string`, the usual way to type a define): with
+/// `stripped_ambient`, a name no remaining declaration binds is a global too.
 ///
 /// When `defines` has an `import.meta.env` entry, `import.meta.env` follows Vite's dev server
 /// instead of being substituted: a module that reads `import.meta.env` gets
@@ -27,6 +31,7 @@ pub fn apply(
   defines: &[(String, String)],
   cm: &Lrc<SourceMap>,
   unresolved: SyntaxContext,
+  stripped_ambient: bool,
 ) -> bool {
   let env = defines
     .iter()
@@ -79,6 +84,7 @@ pub fn apply(
     parsed: vec![Parsed::NotYet; defines.len()],
     cm,
     unresolved,
+    declared: stripped_ambient.then(|| collect_decls(&*module)),
   };
   module.visit_mut_with(&mut v);
   // A replacement is parsed on its first use.
@@ -126,9 +132,20 @@ struct Definer<'a> {
   parsed: Vec<Parsed>,
   cm: &'a Lrc<SourceMap>,
   unresolved: SyntaxContext,
+  /// Every binding of the module, when ambient declarations were stripped from it.
+  declared: Option<FxHashSet<Id>>,
 }
 
 impl Definer<'_> {
+  /// A reference to a global: unresolved, or bound only by a stripped ambient declaration.
+  fn is_global(&self, ident: &Ident) -> bool {
+    ident.ctxt == self.unresolved
+      || self
+        .declared
+        .as_ref()
+        .is_some_and(|declared| !declared.contains(&ident.to_id()))
+  }
+
   /// Index of the define whose key is exactly the dotted text of `e`.
   fn match_expr(&self, e: &Expr) -> Option<usize> {
     let mut segs: [&str; 16] = [""; 16];
@@ -147,7 +164,7 @@ impl Definer<'_> {
           len += 1;
           cur = &m.obj;
         }
-        Expr::Ident(i) if i.ctxt == self.unresolved => {
+        Expr::Ident(i) if self.is_global(i) => {
           segs[len] = &i.sym;
           len += 1;
           break;
@@ -227,7 +244,7 @@ impl VisitMut for Definer<'_> {
 
   fn visit_mut_prop(&mut self, p: &mut Prop) {
     if let Prop::Shorthand(i) = p
-      && i.ctxt == self.unresolved
+      && self.is_global(i)
     {
       let probe = Expr::Ident(i.clone());
       if let Some(idx) = self.match_expr(&probe)

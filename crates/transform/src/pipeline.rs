@@ -420,8 +420,14 @@ fn import_analysis(
   if options.imported_bindings {
     hmr.imported_bindings = Some(bindings::imported_bindings(module));
   }
-  let defined =
-    !options.define.is_empty() && define::apply(module, &options.define, cm, ctx.unresolved);
+  let defined = !options.define.is_empty()
+    && define::apply(
+      module,
+      &options.define,
+      cm,
+      ctx.unresolved,
+      matches!(options.lang, Lang::Ts | Lang::Tsx),
+    );
   (hmr, defined)
 }
 

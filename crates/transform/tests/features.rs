@@ -200,6 +200,30 @@ __APP_VERSION__ = 1; __APP_VERSION__++; obj.__APP_VERSION__;";
 }
 
 #[test]
+fn define_replaces_names_typed_by_ambient_declarations() {
+  // `declare const KEY: T` types a define for TypeScript; it binds nothing at runtime.
+  let mut o = define_options();
+  o.id = "/root/src/a.ts".into();
+  o.url = "/src/a.ts".into();
+  o.lang = ven_transform::Lang::Ts;
+  let code = "declare const __APP_VERSION__: string;
+declare global { const process: { env: Record<string, string> } }
+export const v = __APP_VERSION__, m = process.env.NODE_ENV, o = { __APP_VERSION__ };
+function f() { const __APP_VERSION__ = 'local'; return __APP_VERSION__ }
+import { type T } from './t';";
+  let out = squash(&run(code, &o).unwrap().code);
+  assert_contains(
+    &out,
+    r#"const v = "1.2.3", m = "development", o = { __APP_VERSION__: "1.2.3" };"#,
+  );
+  // A real binding still shadows the key.
+  assert_contains(
+    &out,
+    "const __APP_VERSION__ = 'local'; return __APP_VERSION__;",
+  );
+}
+
+#[test]
 fn define_object_needs_parens_in_statement_position() {
   let mut o = define_options();
   o.define.push(("__CFG__".into(), r#"{"DEV":true}"#.into()));
