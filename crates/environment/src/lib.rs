@@ -13,6 +13,7 @@ mod clock;
 mod config;
 mod error;
 mod fetch;
+mod file_map;
 mod fs_access;
 mod glob;
 mod pipeline;

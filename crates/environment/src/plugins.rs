@@ -128,13 +128,15 @@ impl Environment {
     let bytes = tokio::fs::read(file)
       .await
       .map_err(|_| EnvError::load_url(url, Some(id), None))?;
-    let code = match String::from_utf8(bytes) {
+    let mut code = match String::from_utf8(bytes) {
       Ok(code) => code,
       Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
+    // Like Vite, only files read here (not plugin loads) have their own map extracted.
+    let map = crate::file_map::extract(&mut code, file);
     Ok(Loaded {
       code,
-      map: None,
+      map,
       module_type: module_type_from_id(id).to_owned(),
     })
   }
