@@ -201,7 +201,11 @@ impl Hoister<'_> {
       span,
       arg: import_call,
     }));
-    let stmt = const_decl(self.top_level(object.clone()), await_expr);
+    let mut stmt = const_decl(self.top_level(object.clone()), await_expr);
+    // From its first column, as Vite's moved declaration maps.
+    if let Stmt::Decl(Decl::Var(var)) = &mut stmt {
+      var.span = span;
+    }
     self.imports.push(stmt);
     object
   }
@@ -453,6 +457,11 @@ struct Rewriter<'a> {
 
 impl Rewriter<'_> {
   fn lookup(&self, i: &Ident) -> Option<Box<Expr>> {
+    self.lookup_mapped_to(i, i.span)
+  }
+
+  /// The import value replacing `i`, its tokens mapped to `span`.
+  fn lookup_mapped_to(&self, i: &Ident, span: Span) -> Option<Box<Expr>> {
     // Most identifiers are locals of inner scopes: skip the hash lookup for them.
     if !self.binding_ctxts.contains(&i.ctxt) {
       return None;
@@ -460,15 +469,17 @@ impl Rewriter<'_> {
     self
       .bindings
       .get(&(i.sym.clone(), i.ctxt))
-      .map(|r| r.expr(self.ctx.top_level, i.span))
+      .map(|r| r.expr(self.ctx.top_level, span))
   }
 
   /// `a` → `(0, __vite_ssr_import_0__.a)` where `a` is called, so `this` stays undefined.
   fn unbound_callee(&self, callee: &mut Expr) -> bool {
     // `(f)()` calls `f` unbound too; Vite keeps the parentheses around `(0, …)`.
     let callee = unparen_mut(callee);
+    // Everything up to the call's `(` maps to the callee's start, as in Vite (vitejs/vite#19625):
+    // V8 reports a call at its `(`, and Node reports the callee's start for the original code.
     if let Expr::Ident(i) = callee
-      && let Some(value) = self.lookup(i)
+      && let Some(value) = self.lookup_mapped_to(i, Span::new(i.span.lo, i.span.lo))
     {
       // A namespace object is called as is (calling it throws either way).
       *callee = if matches!(*value, Expr::Member(_)) {
