@@ -16,6 +16,7 @@ mod alias;
 mod builtins;
 mod config;
 mod externalize;
+mod js_regex;
 mod url;
 mod util;
 
@@ -28,10 +29,11 @@ use dashmap::DashMap;
 use oxc_resolver::{ModuleType, ResolveOptions, Resolver};
 
 pub use crate::{
-  alias::apply_alias,
+  alias::{apply_alias, matches_alias},
   builtins::{NODE_BUILTIN_NAMES, node_builtins},
   config::{Alias, AliasPattern, DEV_PROD_CONDITION, External, NoExternal, Pattern, ResolveConfig},
   externalize::{can_externalize_file, is_in_node_modules},
+  js_regex::JsRegex,
   url::{remove_import_query, remove_timestamp_query, unwrap_id, wrap_id},
   util::{has_dot_segment, normalize_absolute},
 };

@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 
-use regex::Regex;
 use ven_resolver::{
-  Alias, AliasPattern, EnvResolver, External, ExternalKind, NoExternal, Pattern, ResolveConfig,
-  Resolved,
+  Alias, AliasPattern, EnvResolver, External, ExternalKind, JsRegex, NoExternal, Pattern,
+  ResolveConfig, Resolved,
 };
 
 fn fixtures() -> PathBuf {
@@ -234,11 +233,11 @@ fn alias_regex_with_capture() {
   let mut c = config();
   c.alias = vec![
     Alias {
-      find: AliasPattern::Regex(Regex::new("^~/(.*)$").unwrap()),
+      find: AliasPattern::Regex(JsRegex::new("^~/(.*)$", "").unwrap()),
       replacement: "/src/$1".into(),
     },
     Alias {
-      find: AliasPattern::Regex(Regex::new("^~/a$").unwrap()),
+      find: AliasPattern::Regex(JsRegex::new("^~/a$", "").unwrap()),
       replacement: "/never".into(),
     },
   ];
@@ -531,7 +530,7 @@ fn no_external_list_and_regex() {
   let mut c = config();
   c.no_external = NoExternal::List(vec![
     Pattern::Exact("cjs-only".into()),
-    Pattern::Regex(Regex::new("^@scope/").unwrap()),
+    Pattern::Regex(JsRegex::new("^@scope/", "").unwrap()),
   ]);
   let r = EnvResolver::new(c);
   assert!(!r.should_externalize("cjs-only", None));
@@ -924,4 +923,39 @@ fn tsconfig_paths_when_enabled() {
       .resolve("@/util", Some(&importer))
       .is_err()
   );
+}
+
+// ---------- JS regexes, globs, requests without importer ----------
+
+#[test]
+fn alias_regex_has_js_semantics() {
+  let mut c = config();
+  // A look-ahead (rejected by Rust's `regex` crate) and a JS replacement pattern.
+  c.alias = vec![Alias {
+    find: AliasPattern::Regex(JsRegex::new(r"^~(?!\/never)\/(?<rest>.*)$", "").unwrap()),
+    replacement: "/src/$<rest>".into(),
+  }];
+  let r = EnvResolver::new(c);
+  assert_eq!(module(&r, "~/a", Some(&main_ts())), in_root("src/a.ts"));
+  assert!(r.resolve("~/never", Some(&main_ts())).is_err());
+}
+
+#[test]
+fn no_external_glob_matches_like_picomatch() {
+  let mut c = config();
+  // What picomatch compiles for `@scope/p*` and `cjs-*` (Vite's `createFilter` with `dot`).
+  c.no_external = NoExternal::List(vec![
+    Pattern::Glob {
+      glob: "@scope/p*".into(),
+      regex: JsRegex::new(r"^(?:@scope\/p[^/]*?\/?)$", "").unwrap(),
+    },
+    Pattern::Glob {
+      glob: "cjs-*".into(),
+      regex: JsRegex::new(r"^(?:^(?:cjs\-[^/]*?)$)$", "").unwrap(),
+    },
+  ]);
+  let r = EnvResolver::new(c);
+  assert!(!r.should_externalize("@scope/pkg", None));
+  assert!(!r.should_externalize("cjs-only/lib/extra", None));
+  assert!(r.should_externalize("esm-cond", None));
 }
