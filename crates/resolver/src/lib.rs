@@ -374,6 +374,25 @@ impl EnvResolver {
     }
   }
 
+  /// Vite's import analysis for a server environment leaves `specifier` for the runtime before
+  /// any `resolveId` hook sees it: unless an alias matches it, a `data:` or network url, or a
+  /// specifier `shouldExternalize` (builtins included) decides is external. A plugin that answers
+  /// every import (`this.resolve(…, { skipSelf: true })`) therefore never inlines such a package.
+  pub fn externalized_before_resolve(&self, specifier: &str, importer: Option<&str>) -> bool {
+    if alias::matches_alias(&self.config.alias, specifier) {
+      return false;
+    }
+    if specifier.starts_with("data:")
+      || (is_external_url(specifier) && !specifier.starts_with("file://"))
+    {
+      return true;
+    }
+    // Relative and absolute ids are never external (checked first: no cache entry per file).
+    !specifier.starts_with('.')
+      && !is_absolute_path(specifier)
+      && self.should_externalize(specifier, importer)
+  }
+
   /// Vite's `shouldExternalize(env, id, importer)`, cached per id like Vite's `processedIds`
   /// (the first importer asking decides). Builtins are external, relative/absolute ids never;
   /// `external` (exact id) forces; a listed package name or `external: All` only lifts the

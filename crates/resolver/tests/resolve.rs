@@ -959,3 +959,22 @@ fn no_external_glob_matches_like_picomatch() {
   assert!(!r.should_externalize("cjs-only/lib/extra", None));
   assert!(r.should_externalize("esm-cond", None));
 }
+
+#[test]
+fn externalized_before_resolve_follows_import_analysis() {
+  let mut c = config();
+  c.alias = vec![Alias {
+    find: AliasPattern::Exact("aliased".into()),
+    replacement: "cjs-only".into(),
+  }];
+  let r = EnvResolver::new(c);
+  let importer = main_ts();
+  assert!(r.externalized_before_resolve("cjs-only", Some(&importer)));
+  assert!(r.externalized_before_resolve("node:fs", Some(&importer)));
+  assert!(r.externalized_before_resolve("data:text/javascript,1", Some(&importer)));
+  assert!(r.externalized_before_resolve("https://x.test/a.js", Some(&importer)));
+  // An alias match is resolved by the hooks, never externalized on the specifier as written.
+  assert!(!r.externalized_before_resolve("aliased", Some(&importer)));
+  assert!(!r.externalized_before_resolve("./a", Some(&importer)));
+  assert!(!r.externalized_before_resolve("ts-pkg", Some(&importer)));
+}
