@@ -364,7 +364,17 @@ impl EnvResolver {
           specifier: spec.to_owned(),
         });
       }
-      self.resolve_bare(file, importer)
+      // Vite's container resolves a request without importer as if from `<root>/index.html`,
+      // and Vite's resolver prefers a relative file for a bare specifier from an html importer.
+      let relative = prefers_relative(importer)
+        .then(|| {
+          self
+            .imports
+            .resolve(self.importer_dir(importer), &format!("./{file}"))
+            .ok()
+        })
+        .flatten();
+      relative.or_else(|| self.resolve_bare(file, importer))
     };
     match resolution {
       Some(r) => Ok(Resolved::Module {
@@ -459,7 +469,8 @@ impl EnvResolver {
       &self.root,
       url,
       self.config.preserve_symlinks,
-      |spec| match self.resolve(spec, None) {
+      // Vite's `ensureEntryFromUrl` resolves through the container, which never externalizes.
+      |spec| match self.resolve_to_file(spec, None) {
         Ok(Resolved::Module { id }) => Some(id),
         _ => None,
       },
@@ -472,6 +483,16 @@ impl EnvResolver {
     self.imports.clear_cache();
     self.externalized.clear();
   }
+}
+
+/// Vite's resolver prefers a relative file for bare specifiers from an html importer, which a
+/// request without importer gets (`<root>/index.html`, the plugin container's default).
+#[expect(
+  clippy::case_sensitive_file_extension_comparisons,
+  reason = "Vite's test is case-sensitive"
+)]
+fn prefers_relative(importer: Option<&str>) -> bool {
+  importer.is_none_or(|i| i.ends_with(".html"))
 }
 
 /// The importer as an existing file (without its query), if it is one.

@@ -978,3 +978,23 @@ fn externalized_before_resolve_follows_import_analysis() {
   assert!(!r.externalized_before_resolve("./a", Some(&importer)));
   assert!(!r.externalized_before_resolve("ts-pkg", Some(&importer)));
 }
+
+#[test]
+fn requests_without_importer_prefer_files_under_the_root() {
+  let r = resolver();
+  // `src/a` names `<root>/src/a.ts` (as from `<root>/index.html`), not a package `src`.
+  assert_eq!(module(&r, "src/a", None), in_root("src/a.ts"));
+  assert_eq!(r.url_to_id("./src/a.ts").unwrap(), in_root("src/a.ts"));
+  assert_eq!(r.url_to_id("src/a.ts").unwrap(), in_root("src/a.ts"));
+  assert_eq!(
+    r.url_to_id("./src/lib").unwrap(),
+    in_root("src/lib/index.ts")
+  );
+  // A bare url without importer is resolved to its file (the container never externalizes).
+  assert_eq!(
+    r.url_to_id("cjs-only").unwrap(),
+    in_root("node_modules/cjs-only/lib/index.js")
+  );
+  // From a module, a bare specifier is still a package.
+  assert!(r.resolve("src/a", Some(&main_ts())).is_err());
+}
