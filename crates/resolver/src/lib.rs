@@ -63,6 +63,8 @@ pub struct ResolveError {
   pub specifier: String,
   pub importer: Option<String>,
   pub message: String,
+  /// Vite's error code, where Vite sets one (`ERR_MODULE_NOT_FOUND`, …).
+  pub code: Option<&'static str>,
 }
 
 impl fmt::Display for ResolveError {
@@ -250,6 +252,7 @@ impl EnvResolver {
       specifier: specifier.to_owned(),
       importer: importer.map(str::to_owned),
       message,
+      code: None,
     }
   }
 
@@ -435,13 +438,34 @@ impl EnvResolver {
   ) -> Result<ExternalTarget, ResolveError> {
     let (file, _) = split_query(specifier);
     let basedir = self.bare_basedir(file, importer);
-    let resolution = self.node.resolve(basedir, file).map_err(|_| {
+    let resolution = self.node.resolve(&basedir, file).map_err(|_| {
+      // Vite's `tryNodeResolve`: a package that exists but whose entry does not resolve is an
+      // entry failure; a missing package or deep file is "Cannot find module".
+      if !is_deep_import(file)
+        && let Some(name) = npm_package_name(file)
+        && package_json_above(&basedir, name)
+      {
+        return ResolveError {
+          code: Some("ERR_RESOLVE_PACKAGE_ENTRY_FAIL"),
+          ..Self::error(
+            specifier,
+            importer,
+            format!(
+              "Failed to resolve entry for package \"{specifier}\". The package may have \
+               incorrect main/module/exports specified in its package.json."
+            ),
+          )
+        };
+      }
       let from = importer.unwrap_or(&self.root);
-      Self::error(
-        specifier,
-        importer,
-        format!("Cannot find module '{specifier}' imported from '{from}'"),
-      )
+      ResolveError {
+        code: Some("ERR_MODULE_NOT_FOUND"),
+        ..Self::error(
+          specifier,
+          importer,
+          format!("Cannot find module '{specifier}' imported from '{from}'"),
+        )
+      }
     })?;
     let kind = match resolution.module_type() {
       Some(ModuleType::Module) => ExternalKind::Module,
@@ -493,6 +517,23 @@ impl EnvResolver {
 )]
 fn prefers_relative(importer: Option<&str>) -> bool {
   importer.is_none_or(|i| i.ends_with(".html"))
+}
+
+/// Vite's `deepImportRE`: a bare specifier with a path after the package name.
+fn is_deep_import(specifier: &str) -> bool {
+  npm_package_name(specifier).is_some_and(|name| specifier.len() > name.len())
+}
+
+/// Vite's `resolvePackageData` found something: `node_modules/<name>/package.json` in `basedir`
+/// or a directory above it.
+fn package_json_above(basedir: &Path, name: &str) -> bool {
+  basedir.ancestors().any(|dir| {
+    dir
+      .join("node_modules")
+      .join(name)
+      .join("package.json")
+      .is_file()
+  })
 }
 
 /// The importer as an existing file (without its query), if it is one.

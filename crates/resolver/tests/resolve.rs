@@ -998,3 +998,26 @@ fn requests_without_importer_prefer_files_under_the_root() {
   // From a module, a bare specifier is still a package.
   assert!(r.resolve("src/a", Some(&main_ts())).is_err());
 }
+
+#[test]
+fn resolve_external_package_entry_failure() {
+  let r = resolver();
+  let e = r
+    .resolve_external("broken-entry", Some(&main_ts()))
+    .unwrap_err();
+  assert_eq!(e.code, Some("ERR_RESOLVE_PACKAGE_ENTRY_FAIL"));
+  assert_eq!(
+    e.message,
+    "Failed to resolve entry for package \"broken-entry\". The package may have incorrect \
+     main/module/exports specified in its package.json."
+  );
+  // A deep import or a missing package is not an entry failure.
+  let deep = r
+    .resolve_external("broken-entry/missing", Some(&main_ts()))
+    .unwrap_err();
+  assert_eq!(deep.code, Some("ERR_MODULE_NOT_FOUND"));
+  let missing = r
+    .resolve_external("no-such-pkg", Some(&main_ts()))
+    .unwrap_err();
+  assert_eq!(missing.code, Some("ERR_MODULE_NOT_FOUND"));
+}
