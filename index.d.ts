@@ -248,7 +248,10 @@ export interface JsNodeState {
   lastHMRInvalidationReceived: boolean
 }
 
-/** A JS `RegExp` (`source`, `flags`) or a plain string. */
+/**
+ * A JS `RegExp` (`source`, `flags`), a plain string, or both: a glob string and the regex
+ * picomatch compiles for it.
+ */
 export interface JsPattern {
   string?: string
   regexSource?: string

@@ -8,6 +8,16 @@ const pattern = (value) =>
     ? { regexSource: value.source, regexFlags: value.flags }
     : { string: String(value) }
 
+// Vite's `noExternal` filter (`createFilter(undefined, noExternal, { resolve: false })`): strings
+// are picomatch globs (`dot: true`), matched as picomatch's matcher does: equal to the glob, or
+// matching the regex picomatch compiles for it.
+function noExternalPattern(value) {
+  if (value instanceof RegExp) return pattern(value)
+  const glob = String(value).replaceAll('\\', '/')
+  const regex = picomatch.makeRe(glob, { dot: true })
+  return { string: glob, regexSource: regex.source, regexFlags: regex.flags }
+}
+
 // Vite's `handleDefineValue`: strings are code, everything else is JSON.
 const defineValue = (value) =>
   value === undefined ? 'undefined' : typeof value === 'string' ? value : JSON.stringify(value)
@@ -114,9 +124,9 @@ export function nativeOptions(name, config, { preTransform = true, skipFsCheck =
     external: Array.isArray(resolve.external) ? resolve.external.map(String) : [],
     noExternalAll: resolve.noExternal === true,
     noExternal: Array.isArray(resolve.noExternal)
-      ? resolve.noExternal.map(pattern)
+      ? resolve.noExternal.map(noExternalPattern)
       : resolve.noExternal && resolve.noExternal !== true
-        ? [pattern(resolve.noExternal)]
+        ? [noExternalPattern(resolve.noExternal)]
         : [],
     builtins: (resolve.builtins ?? []).map(pattern),
     define: defineEntries(config),

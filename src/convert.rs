@@ -3,10 +3,11 @@
 use napi::{Error, Result};
 use napi_derive::napi;
 use ven_environment::{DenyGlob, EnvError, EnvironmentConfig, FsConfig, GraphEvent};
-use ven_resolver::{Alias, AliasPattern, External, NoExternal, Pattern, ResolveConfig};
+use ven_resolver::{Alias, AliasPattern, External, JsRegex, NoExternal, Pattern, ResolveConfig};
 use ven_transform::JsxOptions;
 
-/// A JS `RegExp` (`source`, `flags`) or a plain string.
+/// A JS `RegExp` (`source`, `flags`), a plain string, or both: a glob string and the regex
+/// picomatch compiles for it.
 #[napi(object)]
 pub struct JsPattern {
   pub string: Option<String>,
@@ -85,31 +86,21 @@ pub struct NativeEnvironmentOptions {
   pub fs: JsFsOptions,
 }
 
-fn regex(source: &str, flags: &str) -> Result<regex::Regex> {
-  let mut prefix = String::new();
-  for flag in flags.chars() {
-    match flag {
-      'i' => prefix.push_str("(?i)"),
-      'm' => prefix.push_str("(?m)"),
-      's' => prefix.push_str("(?s)"),
-      // g, y, u, d and v do not change what `test` matches once per value.
-      _ => {}
-    }
-  }
-  regex::Regex::new(&format!("{prefix}{source}")).map_err(|e| {
-    Error::from_reason(format!(
-      "[vite-env-native] unsupported RegExp /{source}/{flags}: {e}"
-    ))
-  })
+fn regex(source: &str, flags: &str) -> Result<JsRegex> {
+  JsRegex::new(source, flags)
+    .map_err(|e| Error::from_reason(format!("[vite-env-native] invalid RegExp {e}")))
 }
 
+/// A string, a regex, or (both given) a picomatch glob with the regex picomatch compiled for it.
 fn pattern(p: JsPattern) -> Result<Pattern> {
+  let flags = p.regex_flags.as_deref().unwrap_or("");
   match (p.string, p.regex_source) {
-    (Some(s), _) => Ok(Pattern::Exact(s)),
-    (None, Some(source)) => Ok(Pattern::Regex(regex(
-      &source,
-      p.regex_flags.as_deref().unwrap_or(""),
-    )?)),
+    (Some(glob), Some(source)) => Ok(Pattern::Glob {
+      glob,
+      regex: regex(&source, flags)?,
+    }),
+    (Some(s), None) => Ok(Pattern::Exact(s)),
+    (None, Some(source)) => Ok(Pattern::Regex(regex(&source, flags)?)),
     (None, None) => Err(Error::from_reason("[vite-env-native] empty pattern")),
   }
 }
@@ -155,7 +146,7 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
       .map(|a| {
         let find = match pattern(a.find)? {
           Pattern::Exact(s) => AliasPattern::Exact(s),
-          Pattern::Regex(r) => AliasPattern::Regex(r),
+          Pattern::Regex(r) | Pattern::Glob { regex: r, .. } => AliasPattern::Regex(r),
         };
         Ok(Alias {
           find,

@@ -143,12 +143,12 @@ impl Environment {
     }
     let importer =
       importer.filter(|_| !url.starts_with("file://") && !url.starts_with(['.', '/']))?;
-    let importer_file = ven_graph::clean_url(importer);
-    let Ok(target) = self.resolver.resolve_external(url, Some(importer_file)) else {
-      return Some(Err(Arc::new(EnvError::new(
-        "ERR_MODULE_NOT_FOUND",
-        format!("Cannot find module '{url}' imported from '{importer}'"),
-      ))));
+    let target = match self.resolver.resolve_external(url, Some(importer)) {
+      Ok(target) => target,
+      Err(e) => {
+        let code = e.code.unwrap_or("ERR_MODULE_NOT_FOUND");
+        return Some(Err(Arc::new(EnvError::new(code, e.message))));
+      }
     };
     let kind = match target.kind {
       ExternalKind::Module => "module",

@@ -511,16 +511,23 @@ impl Environment {
     let mut imports = Vec::new();
     let mut needs_js = Vec::new();
     let mut rewrite = |specifier: &str, kind: ImportKind| -> Option<String> {
-      let resolution = if let Some(answer) = answers.get(specifier) {
+      let resolution = if self
+        .resolver
+        .externalized_before_resolve(specifier, Some(id))
+      {
+        // Vite decides these before any `resolveId` hook (the runner's `fetchModule` loads them).
+        SpecifierResolution::Keep
+      } else if let Some(answer) = answers.get(specifier) {
         answer.clone()
       } else if plugins.is_some_and(|p| p.set.wants_resolve(HookGroup::Pre, specifier)) {
         needs_js.push(specifier.to_owned());
         return None;
       } else {
-        match self.resolver.resolve(specifier, Some(id)) {
+        // Externalization was decided above on the specifier as written: an aliased one is
+        // resolved to its file, as Vite's resolver does in dev.
+        match self.resolver.resolve_to_file(specifier, Some(id)) {
           Ok(Resolved::Module { id }) => SpecifierResolution::Module { id },
-          // Builtins and externalized packages stay as written; the runner's `fetchModule`
-          // externalizes them (as Vite does for SSR).
+          // Builtins stay as written; the runner's `fetchModule` externalizes them.
           Ok(Resolved::Builtin { .. } | Resolved::External { .. }) => SpecifierResolution::Keep,
           Err(_) => {
             if plugins.is_some_and(|p| p.set.wants_resolve(HookGroup::Post, specifier)) {

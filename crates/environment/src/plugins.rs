@@ -200,7 +200,8 @@ impl Environment {
     {
       return Ok(from_js(r));
     }
-    match self.resolver.resolve(specifier, importer) {
+    // Externalization is decided before the hooks (`externalized_before_resolve`).
+    match self.resolver.resolve_to_file(specifier, importer) {
       Ok(Resolved::Module { id }) => Ok(SpecifierResolution::Module { id }),
       Ok(Resolved::Builtin { .. } | Resolved::External { .. }) => Ok(SpecifierResolution::Keep),
       Err(_) => match plugins.filter(|p| p.set.wants_resolve(HookGroup::Post, specifier)) {

@@ -1,8 +1,6 @@
 //! Node builtin module ids (`resolve.builtins` of a server environment).
 
-use regex::Regex;
-
-use crate::config::Pattern;
+use crate::{config::Pattern, js_regex::JsRegex};
 
 /// `require('module').builtinModules` without the `node:`-only entries (Node 22/24).
 pub const NODE_BUILTIN_NAMES: &[&str] = &[
@@ -84,7 +82,9 @@ pub fn node_builtins() -> Vec<Pattern> {
     .map(|n| Pattern::from(*n))
     .collect();
   for prefix in ["^node:", "^bun:"] {
-    list.push(Pattern::Regex(Regex::new(prefix).expect("constant regex")));
+    list.push(Pattern::Regex(
+      JsRegex::new(prefix, "").expect("constant regex"),
+    ));
   }
   list
 }

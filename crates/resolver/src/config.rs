@@ -3,9 +3,7 @@
 
 use std::path::PathBuf;
 
-use regex::Regex;
-
-use crate::builtins::node_builtins;
+use crate::{builtins::node_builtins, js_regex::JsRegex};
 
 /// Vite's placeholder condition, replaced by `development` or `production`.
 pub const DEV_PROD_CONDITION: &str = "development|production";
@@ -16,14 +14,18 @@ pub enum Pattern {
   /// Matches the whole value exactly.
   Exact(String),
   /// Matches when the regex finds a match anywhere in the value (`RegExp.prototype.test`).
-  Regex(Regex),
+  Regex(JsRegex),
+  /// A picomatch glob (`noExternal` strings): the value equals the glob, or matches the regex
+  /// picomatch compiles for it (what picomatch's matcher tests).
+  Glob { glob: String, regex: JsRegex },
 }
 
 impl Pattern {
   pub fn matches(&self, value: &str) -> bool {
     match self {
       Self::Exact(s) => s == value,
-      Self::Regex(re) => re.is_match(value),
+      Self::Regex(re) => re.test(value),
+      Self::Glob { glob, regex } => !value.is_empty() && (glob == value || regex.test(value)),
     }
   }
 }
@@ -34,8 +36,8 @@ impl From<&str> for Pattern {
   }
 }
 
-impl From<Regex> for Pattern {
-  fn from(re: Regex) -> Self {
+impl From<JsRegex> for Pattern {
+  fn from(re: JsRegex) -> Self {
     Self::Regex(re)
   }
 }
@@ -45,8 +47,8 @@ impl From<Regex> for Pattern {
 pub enum AliasPattern {
   /// The whole specifier, or a `find/` prefix of it.
   Exact(String),
-  /// A regex; the replacement may use `$1` / `${name}` capture references.
-  Regex(Regex),
+  /// A regex, replaced as `String.prototype.replace` does (`$1`, `$<name>`, `g`).
+  Regex(JsRegex),
 }
 
 /// One `resolve.alias` entry.
@@ -76,7 +78,7 @@ pub enum NoExternal {
   None,
   /// `noExternal: true`: nothing is externalized unless listed in `external`.
   All,
-  /// Patterns matched against the package name of the specifier.
+  /// Patterns matched against the package name of the specifier (strings are picomatch globs).
   List(Vec<Pattern>),
 }
 

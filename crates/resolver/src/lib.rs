@@ -16,6 +16,7 @@ mod alias;
 mod builtins;
 mod config;
 mod externalize;
+mod js_regex;
 mod url;
 mod util;
 
@@ -28,10 +29,11 @@ use dashmap::DashMap;
 use oxc_resolver::{ModuleType, ResolveOptions, Resolver};
 
 pub use crate::{
-  alias::apply_alias,
+  alias::{apply_alias, matches_alias},
   builtins::{NODE_BUILTIN_NAMES, node_builtins},
   config::{Alias, AliasPattern, DEV_PROD_CONDITION, External, NoExternal, Pattern, ResolveConfig},
   externalize::{can_externalize_file, is_in_node_modules},
+  js_regex::JsRegex,
   url::{remove_import_query, remove_timestamp_query, unwrap_id, wrap_id},
   util::{has_dot_segment, normalize_absolute},
 };
@@ -61,6 +63,8 @@ pub struct ResolveError {
   pub specifier: String,
   pub importer: Option<String>,
   pub message: String,
+  /// Vite's error code, where Vite sets one (`ERR_MODULE_NOT_FOUND`, …).
+  pub code: Option<&'static str>,
 }
 
 impl fmt::Display for ResolveError {
@@ -248,6 +252,7 @@ impl EnvResolver {
       specifier: specifier.to_owned(),
       importer: importer.map(str::to_owned),
       message,
+      code: None,
     }
   }
 
@@ -362,7 +367,17 @@ impl EnvResolver {
           specifier: spec.to_owned(),
         });
       }
-      self.resolve_bare(file, importer)
+      // Vite's container resolves a request without importer as if from `<root>/index.html`,
+      // and Vite's resolver prefers a relative file for a bare specifier from an html importer.
+      let relative = prefers_relative(importer)
+        .then(|| {
+          self
+            .imports
+            .resolve(self.importer_dir(importer), &format!("./{file}"))
+            .ok()
+        })
+        .flatten();
+      relative.or_else(|| self.resolve_bare(file, importer))
     };
     match resolution {
       Some(r) => Ok(Resolved::Module {
@@ -370,6 +385,25 @@ impl EnvResolver {
       }),
       None => Err(self.not_found(specifier, importer)),
     }
+  }
+
+  /// Vite's import analysis for a server environment leaves `specifier` for the runtime before
+  /// any `resolveId` hook sees it: unless an alias matches it, a `data:` or network url, or a
+  /// specifier `shouldExternalize` (builtins included) decides is external. A plugin that answers
+  /// every import (`this.resolve(…, { skipSelf: true })`) therefore never inlines such a package.
+  pub fn externalized_before_resolve(&self, specifier: &str, importer: Option<&str>) -> bool {
+    if alias::matches_alias(&self.config.alias, specifier) {
+      return false;
+    }
+    if specifier.starts_with("data:")
+      || (is_external_url(specifier) && !specifier.starts_with("file://"))
+    {
+      return true;
+    }
+    // Relative and absolute ids are never external (checked first: no cache entry per file).
+    !specifier.starts_with('.')
+      && !is_absolute_path(specifier)
+      && self.should_externalize(specifier, importer)
   }
 
   /// Vite's `shouldExternalize(env, id, importer)`, cached per id like Vite's `processedIds`
@@ -404,13 +438,34 @@ impl EnvResolver {
   ) -> Result<ExternalTarget, ResolveError> {
     let (file, _) = split_query(specifier);
     let basedir = self.bare_basedir(file, importer);
-    let resolution = self.node.resolve(basedir, file).map_err(|_| {
+    let resolution = self.node.resolve(&basedir, file).map_err(|_| {
+      // Vite's `tryNodeResolve`: a package that exists but whose entry does not resolve is an
+      // entry failure; a missing package or deep file is "Cannot find module".
+      if !is_deep_import(file)
+        && let Some(name) = npm_package_name(file)
+        && package_json_above(&basedir, name)
+      {
+        return ResolveError {
+          code: Some("ERR_RESOLVE_PACKAGE_ENTRY_FAIL"),
+          ..Self::error(
+            specifier,
+            importer,
+            format!(
+              "Failed to resolve entry for package \"{specifier}\". The package may have \
+               incorrect main/module/exports specified in its package.json."
+            ),
+          )
+        };
+      }
       let from = importer.unwrap_or(&self.root);
-      Self::error(
-        specifier,
-        importer,
-        format!("Cannot find module '{specifier}' imported from '{from}'"),
-      )
+      ResolveError {
+        code: Some("ERR_MODULE_NOT_FOUND"),
+        ..Self::error(
+          specifier,
+          importer,
+          format!("Cannot find module '{specifier}' imported from '{from}'"),
+        )
+      }
     })?;
     let kind = match resolution.module_type() {
       Some(ModuleType::Module) => ExternalKind::Module,
@@ -438,7 +493,8 @@ impl EnvResolver {
       &self.root,
       url,
       self.config.preserve_symlinks,
-      |spec| match self.resolve(spec, None) {
+      // Vite's `ensureEntryFromUrl` resolves through the container, which never externalizes.
+      |spec| match self.resolve_to_file(spec, None) {
         Ok(Resolved::Module { id }) => Some(id),
         _ => None,
       },
@@ -451,6 +507,33 @@ impl EnvResolver {
     self.imports.clear_cache();
     self.externalized.clear();
   }
+}
+
+/// Vite's resolver prefers a relative file for bare specifiers from an html importer, which a
+/// request without importer gets (`<root>/index.html`, the plugin container's default).
+#[expect(
+  clippy::case_sensitive_file_extension_comparisons,
+  reason = "Vite's test is case-sensitive"
+)]
+fn prefers_relative(importer: Option<&str>) -> bool {
+  importer.is_none_or(|i| i.ends_with(".html"))
+}
+
+/// Vite's `deepImportRE`: a bare specifier with a path after the package name.
+fn is_deep_import(specifier: &str) -> bool {
+  npm_package_name(specifier).is_some_and(|name| specifier.len() > name.len())
+}
+
+/// Vite's `resolvePackageData` found something: `node_modules/<name>/package.json` in `basedir`
+/// or a directory above it.
+fn package_json_above(basedir: &Path, name: &str) -> bool {
+  basedir.ancestors().any(|dir| {
+    dir
+      .join("node_modules")
+      .join(name)
+      .join("package.json")
+      .is_file()
+  })
 }
 
 /// The importer as an existing file (without its query), if it is one.

@@ -167,9 +167,7 @@ pub fn url_to_id(
       return Some(format!("{id}{postfix}"));
     }
   }
-  // Extension-less / directory urls, bare ids: go through the resolver.
-  if file.starts_with('.') {
-    return None;
-  }
+  // Extension-less / directory urls, urls relative to the root (`./x`, `x/y.js`) and bare ids:
+  // go through the resolver, as from `<root>/index.html`.
   resolve(&url)
 }

@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 
-use regex::Regex;
 use ven_resolver::{
-  Alias, AliasPattern, EnvResolver, External, ExternalKind, NoExternal, Pattern, ResolveConfig,
-  Resolved,
+  Alias, AliasPattern, EnvResolver, External, ExternalKind, JsRegex, NoExternal, Pattern,
+  ResolveConfig, Resolved,
 };
 
 fn fixtures() -> PathBuf {
@@ -234,11 +233,11 @@ fn alias_regex_with_capture() {
   let mut c = config();
   c.alias = vec![
     Alias {
-      find: AliasPattern::Regex(Regex::new("^~/(.*)$").unwrap()),
+      find: AliasPattern::Regex(JsRegex::new("^~/(.*)$", "").unwrap()),
       replacement: "/src/$1".into(),
     },
     Alias {
-      find: AliasPattern::Regex(Regex::new("^~/a$").unwrap()),
+      find: AliasPattern::Regex(JsRegex::new("^~/a$", "").unwrap()),
       replacement: "/never".into(),
     },
   ];
@@ -531,7 +530,7 @@ fn no_external_list_and_regex() {
   let mut c = config();
   c.no_external = NoExternal::List(vec![
     Pattern::Exact("cjs-only".into()),
-    Pattern::Regex(Regex::new("^@scope/").unwrap()),
+    Pattern::Regex(JsRegex::new("^@scope/", "").unwrap()),
   ]);
   let r = EnvResolver::new(c);
   assert!(!r.should_externalize("cjs-only", None));
@@ -924,4 +923,101 @@ fn tsconfig_paths_when_enabled() {
       .resolve("@/util", Some(&importer))
       .is_err()
   );
+}
+
+// ---------- JS regexes, globs, requests without importer ----------
+
+#[test]
+fn alias_regex_has_js_semantics() {
+  let mut c = config();
+  // A look-ahead (rejected by Rust's `regex` crate) and a JS replacement pattern.
+  c.alias = vec![Alias {
+    find: AliasPattern::Regex(JsRegex::new(r"^~(?!\/never)\/(?<rest>.*)$", "").unwrap()),
+    replacement: "/src/$<rest>".into(),
+  }];
+  let r = EnvResolver::new(c);
+  assert_eq!(module(&r, "~/a", Some(&main_ts())), in_root("src/a.ts"));
+  assert!(r.resolve("~/never", Some(&main_ts())).is_err());
+}
+
+#[test]
+fn no_external_glob_matches_like_picomatch() {
+  let mut c = config();
+  // What picomatch compiles for `@scope/p*` and `cjs-*` (Vite's `createFilter` with `dot`).
+  c.no_external = NoExternal::List(vec![
+    Pattern::Glob {
+      glob: "@scope/p*".into(),
+      regex: JsRegex::new(r"^(?:@scope\/p[^/]*?\/?)$", "").unwrap(),
+    },
+    Pattern::Glob {
+      glob: "cjs-*".into(),
+      regex: JsRegex::new(r"^(?:^(?:cjs\-[^/]*?)$)$", "").unwrap(),
+    },
+  ]);
+  let r = EnvResolver::new(c);
+  assert!(!r.should_externalize("@scope/pkg", None));
+  assert!(!r.should_externalize("cjs-only/lib/extra", None));
+  assert!(r.should_externalize("esm-cond", None));
+}
+
+#[test]
+fn externalized_before_resolve_follows_import_analysis() {
+  let mut c = config();
+  c.alias = vec![Alias {
+    find: AliasPattern::Exact("aliased".into()),
+    replacement: "cjs-only".into(),
+  }];
+  let r = EnvResolver::new(c);
+  let importer = main_ts();
+  assert!(r.externalized_before_resolve("cjs-only", Some(&importer)));
+  assert!(r.externalized_before_resolve("node:fs", Some(&importer)));
+  assert!(r.externalized_before_resolve("data:text/javascript,1", Some(&importer)));
+  assert!(r.externalized_before_resolve("https://x.test/a.js", Some(&importer)));
+  // An alias match is resolved by the hooks, never externalized on the specifier as written.
+  assert!(!r.externalized_before_resolve("aliased", Some(&importer)));
+  assert!(!r.externalized_before_resolve("./a", Some(&importer)));
+  assert!(!r.externalized_before_resolve("ts-pkg", Some(&importer)));
+}
+
+#[test]
+fn requests_without_importer_prefer_files_under_the_root() {
+  let r = resolver();
+  // `src/a` names `<root>/src/a.ts` (as from `<root>/index.html`), not a package `src`.
+  assert_eq!(module(&r, "src/a", None), in_root("src/a.ts"));
+  assert_eq!(r.url_to_id("./src/a.ts").unwrap(), in_root("src/a.ts"));
+  assert_eq!(r.url_to_id("src/a.ts").unwrap(), in_root("src/a.ts"));
+  assert_eq!(
+    r.url_to_id("./src/lib").unwrap(),
+    in_root("src/lib/index.ts")
+  );
+  // A bare url without importer is resolved to its file (the container never externalizes).
+  assert_eq!(
+    r.url_to_id("cjs-only").unwrap(),
+    in_root("node_modules/cjs-only/lib/index.js")
+  );
+  // From a module, a bare specifier is still a package.
+  assert!(r.resolve("src/a", Some(&main_ts())).is_err());
+}
+
+#[test]
+fn resolve_external_package_entry_failure() {
+  let r = resolver();
+  let e = r
+    .resolve_external("broken-entry", Some(&main_ts()))
+    .unwrap_err();
+  assert_eq!(e.code, Some("ERR_RESOLVE_PACKAGE_ENTRY_FAIL"));
+  assert_eq!(
+    e.message,
+    "Failed to resolve entry for package \"broken-entry\". The package may have incorrect \
+     main/module/exports specified in its package.json."
+  );
+  // A deep import or a missing package is not an entry failure.
+  let deep = r
+    .resolve_external("broken-entry/missing", Some(&main_ts()))
+    .unwrap_err();
+  assert_eq!(deep.code, Some("ERR_MODULE_NOT_FOUND"));
+  let missing = r
+    .resolve_external("no-such-pkg", Some(&main_ts()))
+    .unwrap_err();
+  assert_eq!(missing.code, Some("ERR_MODULE_NOT_FOUND"));
 }
