@@ -93,7 +93,10 @@ function withNativeCore(Base) {
     constructor(name, config, context = {}) {
       super(name, config, context)
       const skipFsCheck = transportSkipsFsCheck(this, context.transport)
-      const native = new NativeEnvironment(nativeOptions(name, this.config, { skipFsCheck }))
+      // Pre-transform of static imports is on unless `dev.preTransformRequests: false` was set
+      // explicitly (Vite's resolved `false` is also its default for server environments).
+      const preTransform = context.preTransformRequests !== false
+      const native = new NativeEnvironment(nativeOptions(name, this.config, { preTransform, skipFsCheck }))
       Object.defineProperty(this, NATIVE, { value: native })
       this._unshareSafeModulePaths = shareSafeModulePaths(this.getTopLevelConfig().safeModulePaths, native)
       const graph = this.moduleGraph

@@ -120,6 +120,7 @@ impl Environment {
       return Some(Ok(FetchResult::Cached));
     }
     let result = self.cached_result(key, crate::monotonic_now())?;
+    self.graph.mark_requested(key, &result);
     Some(self.inline(key, url, importer, &result, options, cached))
   }
 

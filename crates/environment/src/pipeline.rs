@@ -75,8 +75,16 @@ impl Environment {
   /// for the url is shared whatever its check, and a cached result is returned without one, as
   /// in Vite: the check guards loading a file.
   pub async fn transform_request_with(self: &Arc<Self>, url: &str, check: FsCheck) -> SharedResult {
-    let result = self.shared_transform(url, check).await;
-    result.map_err(|error| named_after_request(error, url))
+    let result = self
+      .shared_transform(url, check)
+      .await
+      .map_err(|error| named_after_request(error, url))?;
+    // A request asked for it: it is the node's `transformResult` from now on (unless the
+    // module was invalidated meanwhile, and another result or none is stored).
+    if let Some(key) = self.graph.key_by_url(&module_url_of_request(url)) {
+      self.graph.mark_requested(key, &result);
+    }
+    Ok(result)
   }
 
   async fn shared_transform(self: &Arc<Self>, url: &str, check: FsCheck) -> SharedResult {
@@ -124,20 +132,22 @@ impl Environment {
   /// Vite's `warmupRequest`: transform in the background without the `server.fs` check,
   /// errors ignored.
   pub fn warmup_request(self: &Arc<Self>, url: String) {
-    self.transform_in_background(url, FsCheck::Skip);
+    let this = Arc::clone(self);
+    tokio::spawn(async move {
+      let _ = this.transform_request_with(&url, FsCheck::Skip).await;
+    });
   }
 
   /// Pre-transform of a module's static import. It fills the cache the runner reads, so it
   /// applies the same check as the runner's own request would: an import of `/.env?raw` is not
-  /// cached for a runner that may not load it.
+  /// cached for a runner that may not load it. Its result is not a request's: the node's
+  /// `transformResult` stays empty until the runner (or anyone) asks, as in Vite, so a runner
+  /// holding an older evaluation of the module is told to re-evaluate it.
   fn pre_transform(self: &Arc<Self>, url: String) {
-    self.transform_in_background(url, self.transport_fs_check());
-  }
-
-  fn transform_in_background(self: &Arc<Self>, url: String, check: FsCheck) {
     let this = Arc::clone(self);
+    let check = self.transport_fs_check();
     tokio::spawn(async move {
-      let _ = this.transform_request_with(&url, check).await;
+      let _ = this.shared_transform(&url, check).await;
     });
   }
 
@@ -184,19 +194,20 @@ impl Environment {
       .map_err(Arc::new)
   }
 
-  /// A cached result, or a soft-invalidated one that is still valid for SSR (no `?t=` to update).
+  /// A stored result (requested or pre-transformed), or a soft-invalidated one that is still
+  /// valid for SSR (no `?t=` to update). A request marks it requested once it has it.
   pub(crate) fn cached_result(
     &self,
     key: NodeKey,
     started_at: f64,
   ) -> Option<Arc<TransformResult>> {
-    if let Some(result) = self.graph.transform_result(key) {
+    if let Some(result) = self.graph.stored_result(key) {
       return Some(result);
     }
     let reusable = self.graph.reusable_result(key)?;
     self
       .graph
-      .set_transform_result(key, Arc::clone(&reusable), started_at);
+      .set_pre_transformed_result(key, Arc::clone(&reusable), started_at);
     Some(reusable)
   }
 
@@ -253,9 +264,10 @@ impl Environment {
       output.deps,
       output.dynamic_deps,
     ));
+    // Requested once the request that waits for it has it (`transform_request_with`).
     self
       .graph
-      .set_transform_result(key, Arc::clone(&result), started_at);
+      .set_pre_transformed_result(key, Arc::clone(&result), started_at);
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
         self.pre_transform(self.module_url(&import.id));
