@@ -335,6 +335,12 @@ impl NativeEnvironment {
     }
   }
 
+  /// When the source of the module's cached result was read (ms since 1970), if it has one.
+  #[napi(catch_unwind)]
+  pub fn source_read_at(&self, key: u32) -> Option<f64> {
+    self.inner.source_read_at(NodeKey(key))
+  }
+
   #[napi(catch_unwind)]
   pub fn on_file_change(&self, file: String) -> Vec<u32> {
     self

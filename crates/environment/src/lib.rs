@@ -171,6 +171,15 @@ impl Environment {
     self.graph.hmr_update(modules, timestamp, first)
   }
 
+  /// When the source of the module's current (or soft-invalidated, reusable) result was read.
+  pub fn source_read_at(&self, key: NodeKey) -> Option<f64> {
+    self
+      .graph
+      .stored_result(key)
+      .or_else(|| self.graph.reusable_result(key))
+      .map(|result| result.source_read_at)
+  }
+
   pub fn on_file_change(&self, file: &str) -> Vec<NodeKey> {
     self.graph.on_file_change(file, monotonic_now())
   }

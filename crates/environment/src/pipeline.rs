@@ -263,6 +263,7 @@ impl Environment {
       output.map,
       output.deps,
       output.dynamic_deps,
+      started_at,
     ));
     // Requested once the request that waits for it has it (`transform_request_with`).
     self
