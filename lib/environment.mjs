@@ -100,7 +100,7 @@ function withNativeCore(Base) {
       Object.defineProperty(this, NATIVE, { value: native })
       this._unshareSafeModulePaths = shareSafeModulePaths(this.getTopLevelConfig().safeModulePaths, native)
       const graph = this.moduleGraph
-      const mirror = new GraphMirror(native, graph)
+      const mirror = new GraphMirror(native, graph, toError)
       this._graphMirror = mirror
       // Every read of `environment.moduleGraph` first applies the native changes.
       Object.defineProperty(this, 'moduleGraph', {

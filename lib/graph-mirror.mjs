@@ -18,9 +18,11 @@ export class GraphMirror {
   /**
    * @param native the `NativeEnvironment` handle
    * @param graph Vite's `EnvironmentModuleGraph` instance of the environment
+   * @param toError turns a native error record into an `Error` with Vite's fields
    */
-  constructor(native, graph) {
+  constructor(native, graph, toError) {
     this.native = native
+    this.toError = toError
     this.graph = graph
     this.nodesByKey = new Map()
     this.keysByNode = new WeakMap()
@@ -92,7 +94,6 @@ export class GraphMirror {
       getModuleByUrl: graph.getModuleByUrl.bind(graph),
       getModuleById: graph.getModuleById.bind(graph),
       getModulesByFile: graph.getModulesByFile.bind(graph),
-      ensureEntryFromUrl: graph._ensureEntryFromUrl.bind(graph),
       invalidateModule: graph.invalidateModule.bind(graph),
     }
     graph.getModuleByUrl = async (rawUrl) => {
@@ -107,16 +108,13 @@ export class GraphMirror {
       this.sync()
       return original.getModulesByFile(file)
     }
-    const ensureEntry = async (rawUrl, setIsSelfAccepting = true, resolved) => {
-      let key
-      try {
-        key = native.ensureEntryFromUrl(rawUrl)
-      } catch {
-        // Not resolvable natively (e.g. a plugin's virtual module): Vite's own behaviour.
-        return original.ensureEntryFromUrl(rawUrl, setIsSelfAccepting, resolved)
-      }
+    // Resolved natively through the same path as a runner's request (JS `resolveId` hooks
+    // included, once per url): a node is never created by Vite's JS graph alone.
+    const ensureEntry = async (rawUrl, _setIsSelfAccepting = true, resolved) => {
+      const response = await native.ensureEntryFromUrl(rawUrl, resolved?.id ?? undefined)
+      if (response.error) throw this.toError(response.error)
       this.sync()
-      return this.nodesByKey.get(key)
+      return this.nodesByKey.get(response.key)
     }
     graph.ensureEntryFromUrl = ensureEntry
     graph._ensureEntryFromUrl = ensureEntry

@@ -109,6 +109,13 @@ pub struct JsNodeState {
   pub last_hmr_invalidation_received: bool,
 }
 
+/// `ensureEntryFromUrl`'s answer: the node key, or the error of a `resolveId` hook.
+#[napi(object)]
+pub struct JsEnsureEntryResponse {
+  pub key: Option<u32>,
+  pub error: Option<JsEnvError>,
+}
+
 #[napi(object)]
 pub struct JsResolvedId {
   pub id: String,
@@ -239,14 +246,25 @@ impl NativeEnvironment {
     }
   }
 
-  /// The node key of `url`, creating the node when the url resolves.
-  #[napi(catch_unwind)]
-  pub fn ensure_entry_from_url(&self, url: String) -> std::result::Result<u32, napi::Error> {
-    self
-      .inner
-      .ensure_entry_from_url(&url)
-      .map(|k| k.0)
-      .map_err(|e: EnvError| napi::Error::from_reason(e.message))
+  /// Vite's `ensureEntryFromUrl`: the node key of `url`, resolved through the JS `resolveId`
+  /// hooks and the native resolver unless `resolvedId` is given; a url nothing resolves is its
+  /// own id.
+  #[napi]
+  pub async fn ensure_entry_from_url(
+    &self,
+    url: String,
+    resolved_id: Option<String>,
+  ) -> JsEnsureEntryResponse {
+    match self.inner.ensure_entry_from_url(&url, resolved_id).await {
+      Ok(key) => JsEnsureEntryResponse {
+        key: Some(key.0),
+        error: None,
+      },
+      Err(error) => JsEnsureEntryResponse {
+        key: None,
+        error: Some((&error).into()),
+      },
+    }
   }
 
   #[napi(catch_unwind)]

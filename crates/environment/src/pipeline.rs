@@ -151,15 +151,6 @@ impl Environment {
     });
   }
 
-  /// The error for a url nothing resolves: Vite goes on with the url as the id, so an asset-like
-  /// url of a denied file fails with `ERR_DENIED_ID` before failing to load.
-  pub(crate) fn unresolved_url_error(&self, url: &str, check: FsCheck) -> EnvError {
-    self
-      .check_transform_access(url, check)
-      .err()
-      .unwrap_or_else(|| EnvError::load_url(url, Some(url), None))
-  }
-
   async fn do_transform(
     self: Arc<Self>,
     url: &str,
@@ -173,14 +164,17 @@ impl Environment {
       return Ok(result);
     }
     // A url the graph knows (an importer's import analysis created it) is not resolved again,
-    // as in Vite's unresolved-url map; only new urls go through the resolveId hooks.
+    // as in Vite's unresolved-url map; only new urls go through the resolveId hooks. A url
+    // nothing resolves is its own id, as in Vite: `load` hooks may serve it (and the load step
+    // applies `server.fs` to it, so an asset-like url of a denied file fails with
+    // `ERR_DENIED_ID` before failing to load).
     let id = match known.and_then(|key| self.graph.with_node(key, |n| n.id.clone())) {
       Some(id) => id,
       None => self
         .url_to_id(url)
         .await
         .map_err(Arc::new)?
-        .ok_or_else(|| Arc::new(self.unresolved_url_error(url, check)))?,
+        .unwrap_or_else(|| url.to_owned()),
     };
     if let Some(key) = self.graph.key_by_id(&id) {
       self.graph.ensure_entry(url, &id);
@@ -224,9 +218,11 @@ impl Environment {
     let plugins = plugins.as_deref();
     let loaded = self.load(url, &id, plugins, check).await?;
     // Vite creates the node only once the module loaded.
-    let node_url = self.module_url(&id);
-    let key = self.graph.ensure_entry(&node_url, &id);
-    self.graph.ensure_entry(url, &id);
+    let key = self.ensure_entry_of_request(url, &id);
+    let node_url = self
+      .graph
+      .with_node(key, |n| n.url.clone())
+      .unwrap_or_else(|| url.to_owned());
 
     let loaded = self
       .transform_group(HookGroup::Pre, &id, loaded, plugins)

@@ -731,3 +731,36 @@ mod with_plugins {
     });
   }
 }
+
+#[test]
+fn entry_urls_follow_vites_resolve_url() {
+  assert_eq!(entry_url("/src/a", "/r/src/a.ts"), "/src/a.ts");
+  assert_eq!(entry_url("/src/a?raw", "/r/src/a.ts?raw"), "/src/a.ts?raw");
+  assert_eq!(entry_url("/src/a.ts", "/r/src/a.ts"), "/src/a.ts");
+  assert_eq!(entry_url("virtual:x", "\0virtual:x"), "virtual:x");
+  assert_eq!(entry_url("\0x", "\0x.ts"), "\0x");
+  assert_eq!(
+    entry_url("/@manifest/ssr/x", "/@manifest/ssr/x"),
+    "/@manifest/ssr/x"
+  );
+  assert_eq!(entry_url("/src/.env", "/r/src/.env"), "/src/.env");
+}
+
+/// Issue 11 (SolidStart): a url nothing resolves is its own id; without a `load` hook serving
+/// it, it fails to load as in Vite.
+#[test]
+fn an_unresolved_url_is_its_own_id() {
+  let root = project("unresolved", &[("a.js", "export default 1\n")]);
+  let env = environment(&root, false);
+  runtime().block_on(async {
+    let key = env.ensure_entry_from_url("/nope/x", None).await.unwrap();
+    assert_eq!(
+      env
+        .graph()
+        .with_node(key, |n| (n.url.clone(), n.id.clone())),
+      Some(("/nope/x".to_owned(), "/nope/x".to_owned()))
+    );
+    let error = env.transform_request("/nope/x").await.unwrap_err();
+    assert_eq!(error.code.as_deref(), Some("ERR_LOAD_URL"));
+  });
+}
