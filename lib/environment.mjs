@@ -138,6 +138,8 @@ function withNativeCore(Base) {
       const now = native.fetchModuleNow(id, importer ?? undefined, fetchOptions)
       const answer = now ? Promise.resolve(now) : native.fetchModule(id, importer ?? undefined, fetchOptions)
       return answer.then((response) => {
+        // A module's code was handed out: its node may have a new `transformResult`.
+        if (response.code !== undefined) this._graphMirror.resultsMayHaveChanged()
         // Vite's import analysis sends `prune` for modules that lost their last importer.
         if (response.prunedPending) {
           const paths = native.takePruned()
@@ -155,12 +157,18 @@ function withNativeCore(Base) {
       }
       const response = await this[NATIVE].transformRequest(url)
       if (response.error) throw toError(response.error)
+      const mirror = this._graphMirror
+      mirror.resultsMayHaveChanged()
+      // As in Vite, the node's `transformResult` object itself (the same one on every request
+      // until the module is invalidated); a result not cached on the node is a new object.
+      if (response.version != null) return mirror.resultObject(response.key, response.version, response.result)
       const { code, map, deps, dynamicDeps } = response.result
       return { code, map: map ? JSON.parse(map) : null, ssr: true, deps, dynamicDeps }
     }
 
     async warmupRequest(url) {
-      this[NATIVE].warmupRequest(url)
+      await this[NATIVE].warmupRequest(url)
+      this._graphMirror.resultsMayHaveChanged()
     }
 
     async close() {

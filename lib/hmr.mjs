@@ -28,6 +28,7 @@ export function updateModulesNatively(environment, file, modules, timestamp, fir
   const keys = nativeKeys(environment, modules)
   if (keys.includes(undefined)) return false
   const outcome = environment[NATIVE].hmrUpdate(keys, timestamp, firstInvalidatedBy)
+  environment._graphMirror.resultsMayHaveChanged()
   environment._graphMirror.sync()
   const { logger, config, hot } = environment
   if (outcome.fullReload) {

@@ -71,6 +71,10 @@ pub struct JsTransformResult {
 pub struct JsTransformResponse {
   pub result: Option<JsTransformResult>,
   pub error: Option<JsEnvError>,
+  /// The node whose `transformResult` the result is, and that result's version (absent when
+  /// the result is not cached on the node).
+  pub key: Option<u32>,
+  pub version: Option<u32>,
 }
 
 fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResult {
@@ -216,25 +220,35 @@ impl NativeEnvironment {
   #[napi]
   pub async fn transform_request(&self, url: String) -> JsTransformResponse {
     match self.inner.transform_request(&url).await {
-      Ok(result) => JsTransformResponse {
-        result: Some(js_transform_result(&result)),
-        error: None,
-      },
+      Ok(result) => {
+        let cached = self.inner.requested_result_version(&url, &result);
+        JsTransformResponse {
+          result: Some(js_transform_result(&result)),
+          error: None,
+          key: cached.map(|(key, _)| key.0),
+          version: cached.map(|(_, version)| version),
+        }
+      }
       Err(error) => JsTransformResponse {
         result: None,
         error: Some((&*error).into()),
+        key: None,
+        version: None,
       },
     }
   }
 
-  /// Background transform; errors are dropped and `server.fs` is not checked, as in Vite's
-  /// `warmupRequest`.
+  /// Vite's `warmupRequest`: resolves once the transform is done; errors are dropped and
+  /// `server.fs` is not checked.
+  #[napi]
+  pub async fn warmup_request(&self, url: String) {
+    let _ = self.inner.transform_request_with(&url, FsCheck::Skip).await;
+  }
+
+  /// Moves whenever the node's `transformResult` changes (invalidation, a new requested result).
   #[napi(catch_unwind)]
-  pub fn warmup_request(&self, url: String) {
-    let inner = Arc::clone(&self.inner);
-    napi::bindgen_prelude::spawn(async move {
-      let _ = inner.transform_request_with(&url, FsCheck::Skip).await;
-    });
+  pub fn result_version(&self, key: u32) -> Option<u32> {
+    self.inner.graph().result_version(NodeKey(key))
   }
 
   /// Paths Vite's JS side marks safe to load (`config.safeModulePaths`: the client

@@ -171,6 +171,23 @@ impl Environment {
     self.graph.hmr_update(modules, timestamp, first)
   }
 
+  /// The node of a requested `url` and its result version, when `result` is the node's
+  /// `transformResult` (a result computed from input invalidated meanwhile is not cached).
+  pub fn requested_result_version(
+    &self,
+    url: &str,
+    result: &Arc<TransformResult>,
+  ) -> Option<(NodeKey, u32)> {
+    let key = self
+      .graph
+      .key_by_url(&pipeline::module_url_of_request(url))?;
+    let current = self.graph.transform_result(key)?;
+    if !Arc::ptr_eq(&current, result) {
+      return None;
+    }
+    Some((key, self.graph.result_version(key)?))
+  }
+
   /// When the source of the module's current (or soft-invalidated, reusable) result was read.
   pub fn source_read_at(&self, key: NodeKey) -> Option<f64> {
     self

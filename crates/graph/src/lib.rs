@@ -256,13 +256,11 @@ impl<T> ModuleGraph<T> {
       .states
       .write_row(key, |row| {
         if started_at > row.timestamps.last_invalidation {
-          // A result a request already saw stays requested when the same result is stored again.
-          let requested = requested
-            || (row.result_requested
-              && row
-                .transform_result
-                .as_ref()
-                .is_some_and(|r| Arc::ptr_eq(r, &result)));
+          // A result a request already has stays: Vite's `transformResult` only changes through
+          // an invalidation or a request.
+          if !requested && row.requested_result().is_some() {
+            return false;
+          }
           row.store_result(Some(result), requested);
           row.invalidation = InvalidationState::Valid;
           true
