@@ -153,6 +153,10 @@ export class GraphMirror {
     // Resolved natively through the same path as a runner's request (JS `resolveId` hooks
     // included, once per url): a node is never created by Vite's JS graph alone.
     const ensureEntry = async (rawUrl, _setIsSelfAccepting = true, resolved) => {
+      // A node's own url needs no resolution (every `ssrLoadModule` of a loaded entry).
+      this.sync()
+      const known = graph.urlToModuleMap.get(cleanQueries(rawUrl))
+      if (known) return known
       const response = await native.ensureEntryFromUrl(rawUrl, resolved?.id ?? undefined)
       if (response.error) throw this.toError(response.error)
       this.sync()
