@@ -21,23 +21,31 @@ export declare class NativeEnvironment {
   takePruned(): Array<string>
   transformRequest(url: string): Promise<JsTransformResponse>
   /**
-   * Background transform; errors are dropped and `server.fs` is not checked, as in Vite's
-   * `warmupRequest`.
+   * Vite's `warmupRequest`: resolves once the transform is done; errors are dropped and
+   * `server.fs` is not checked.
    */
-  warmupRequest(url: string): void
+  warmupRequest(url: string): Promise<void>
+  /** Moves whenever the node's `transformResult` changes (invalidation, a new requested result). */
+  resultVersion(key: number): number | null
   /**
    * Paths Vite's JS side marks safe to load (`config.safeModulePaths`: the client
    * environment's imports, build inputs).
    */
   addSafeModulePaths(paths: Array<string>): void
-  /** The node key of `url`, creating the node when the url resolves. */
-  ensureEntryFromUrl(url: string): number
+  /**
+   * Vite's `ensureEntryFromUrl`: the node key of `url`, resolved through the JS `resolveId`
+   * hooks and the native resolver unless `resolvedId` is given; a url nothing resolves is its
+   * own id.
+   */
+  ensureEntryFromUrl(url: string, resolvedId?: string | undefined | null): Promise<JsEnsureEntryResponse>
   nodeState(key: number): JsNodeState | null
   setNodeState(key: number, lastHmrTimestamp?: number | undefined | null, lastInvalidationTimestamp?: number | undefined | null, lastHmrInvalidationReceived?: boolean | undefined | null): void
   getTransformResult(key: number): JsTransformResult | null
   invalidateModule(key: number, timestamp: number, isHmr: boolean, soft: boolean): void
   /** HMR propagation for edited modules, natively (Vite's `propagateUpdate` rules). */
   hmrUpdate(keys: Array<number>, timestamp: number, firstInvalidatedBy?: string | undefined | null): JsHmrOutcome
+  /** When the source of the module's cached result was read (ms since 1970), if it has one. */
+  sourceReadAt(key: number): number | null
   onFileChange(file: string): Array<number>
   /** Modules whose `import.meta.glob` calls match a created or deleted `file`. */
   globImporters(file: string): Array<number>
@@ -119,6 +127,12 @@ export interface JsDenyGlob {
   glob: string
   regexSource: string
   regexFlags: string
+}
+
+/** `ensureEntryFromUrl`'s answer: the node key, or the error of a `resolveId` hook. */
+export interface JsEnsureEntryResponse {
+  key?: number
+  error?: JsEnvError
 }
 
 /** Fields of a Vite-shaped error; the JS layer turns it into an `Error` instance. */
@@ -281,6 +295,12 @@ export interface JsResolvedId {
 export interface JsTransformResponse {
   result?: JsTransformResult
   error?: JsEnvError
+  /**
+   * The node whose `transformResult` the result is, and that result's version (absent when
+   * the result is not cached on the node).
+   */
+  key?: number
+  version?: number
 }
 
 export interface JsTransformResult {

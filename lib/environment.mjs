@@ -93,11 +93,14 @@ function withNativeCore(Base) {
     constructor(name, config, context = {}) {
       super(name, config, context)
       const skipFsCheck = transportSkipsFsCheck(this, context.transport)
-      const native = new NativeEnvironment(nativeOptions(name, this.config, { skipFsCheck }))
+      // Pre-transform of static imports is on unless `dev.preTransformRequests: false` was set
+      // explicitly (Vite's resolved `false` is also its default for server environments).
+      const preTransform = context.preTransformRequests !== false
+      const native = new NativeEnvironment(nativeOptions(name, this.config, { preTransform, skipFsCheck }))
       Object.defineProperty(this, NATIVE, { value: native })
       this._unshareSafeModulePaths = shareSafeModulePaths(this.getTopLevelConfig().safeModulePaths, native)
       const graph = this.moduleGraph
-      const mirror = new GraphMirror(native, graph)
+      const mirror = new GraphMirror(native, graph, toError)
       this._graphMirror = mirror
       // Every read of `environment.moduleGraph` first applies the native changes.
       Object.defineProperty(this, 'moduleGraph', {
@@ -135,6 +138,8 @@ function withNativeCore(Base) {
       const now = native.fetchModuleNow(id, importer ?? undefined, fetchOptions)
       const answer = now ? Promise.resolve(now) : native.fetchModule(id, importer ?? undefined, fetchOptions)
       return answer.then((response) => {
+        // A module's code was handed out: its node may have a new `transformResult`.
+        if (response.code !== undefined) this._graphMirror.resultsMayHaveChanged()
         // Vite's import analysis sends `prune` for modules that lost their last importer.
         if (response.prunedPending) {
           const paths = native.takePruned()
@@ -152,12 +157,18 @@ function withNativeCore(Base) {
       }
       const response = await this[NATIVE].transformRequest(url)
       if (response.error) throw toError(response.error)
+      const mirror = this._graphMirror
+      mirror.resultsMayHaveChanged()
+      // As in Vite, the node's `transformResult` object itself (the same one on every request
+      // until the module is invalidated); a result not cached on the node is a new object.
+      if (response.version != null) return mirror.resultObject(response.key, response.version, response.result)
       const { code, map, deps, dynamicDeps } = response.result
       return { code, map: map ? JSON.parse(map) : null, ssr: true, deps, dynamicDeps }
     }
 
     async warmupRequest(url) {
-      this[NATIVE].warmupRequest(url)
+      await this[NATIVE].warmupRequest(url)
+      this._graphMirror.resultsMayHaveChanged()
     }
 
     async close() {

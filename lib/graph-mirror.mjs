@@ -18,12 +18,20 @@ export class GraphMirror {
   /**
    * @param native the `NativeEnvironment` handle
    * @param graph Vite's `EnvironmentModuleGraph` instance of the environment
+   * @param toError turns a native error record into an `Error` with Vite's fields
    */
-  constructor(native, graph) {
+  constructor(native, graph, toError) {
     this.native = native
+    this.toError = toError
     this.graph = graph
     this.nodesByKey = new Map()
     this.keysByNode = new WeakMap()
+    // Transform results as JS objects, one per node and result version: `node.transformResult`
+    // is the same object until the module's result changes (Vitest edits it in place), and a
+    // read between changes costs no crossing. The epoch moves with every call that may change
+    // a result (requests, invalidations); only then does a read ask for the version again.
+    this.resultSlots = new Map()
+    this.epoch = 0
     // Vite does not export `EnvironmentModuleNode`: take it from a throwaway graph of the same class.
     this.NodeClass = new graph.constructor('probe', async () => null).createFileOnlyEntry('/probe').constructor
     this.patchGraph()
@@ -75,7 +83,7 @@ export class GraphMirror {
     const node = new this.NodeClass(url, graph.environment, true)
     node.id = id
     node.file = file
-    defineNativeState(node, key, this.native)
+    defineNativeState(node, key, this)
     this.nodesByKey.set(key, node)
     this.keysByNode.set(node, key)
     graph.urlToModuleMap.set(url, node)
@@ -85,6 +93,42 @@ export class GraphMirror {
     fileNodes.add(node)
   }
 
+  /** Some module's `transformResult` may have changed: the next read of each checks. */
+  resultsMayHaveChanged() {
+    this.epoch++
+  }
+
+  /** The slot of `key`'s result object, up to date. */
+  resultSlot(key) {
+    let slot = this.resultSlots.get(key)
+    if (!slot) this.resultSlots.set(key, (slot = { epoch: -1, version: -1, value: null }))
+    if (slot.epoch !== this.epoch) {
+      const version = this.native.resultVersion(key) ?? 0
+      if (version !== slot.version) {
+        slot.version = version
+        slot.value = toTransformResult(this.native.getTransformResult(key))
+      }
+      slot.epoch = this.epoch
+    }
+    return slot
+  }
+
+  /**
+   * The node's `transformResult` object for a result of `version` just received as `record`
+   * (a request's answer): the object the node already has for that version, else a new one
+   * that becomes the node's.
+   */
+  resultObject(key, version, record) {
+    let slot = this.resultSlots.get(key)
+    if (!slot) this.resultSlots.set(key, (slot = { epoch: -1, version: -1, value: null }))
+    if (slot.version !== version || !slot.value) {
+      slot.version = version
+      slot.value = toTransformResult(record)
+    }
+    slot.epoch = this.epoch
+    return slot.value
+  }
+
   /** Routes the graph's reads through `sync()` and its writes to the native graph. */
   patchGraph() {
     const { graph, native } = this
@@ -92,7 +136,6 @@ export class GraphMirror {
       getModuleByUrl: graph.getModuleByUrl.bind(graph),
       getModuleById: graph.getModuleById.bind(graph),
       getModulesByFile: graph.getModulesByFile.bind(graph),
-      ensureEntryFromUrl: graph._ensureEntryFromUrl.bind(graph),
       invalidateModule: graph.invalidateModule.bind(graph),
     }
     graph.getModuleByUrl = async (rawUrl) => {
@@ -107,16 +150,17 @@ export class GraphMirror {
       this.sync()
       return original.getModulesByFile(file)
     }
-    const ensureEntry = async (rawUrl, setIsSelfAccepting = true, resolved) => {
-      let key
-      try {
-        key = native.ensureEntryFromUrl(rawUrl)
-      } catch {
-        // Not resolvable natively (e.g. a plugin's virtual module): Vite's own behaviour.
-        return original.ensureEntryFromUrl(rawUrl, setIsSelfAccepting, resolved)
-      }
+    // Resolved natively through the same path as a runner's request (JS `resolveId` hooks
+    // included, once per url): a node is never created by Vite's JS graph alone.
+    const ensureEntry = async (rawUrl, _setIsSelfAccepting = true, resolved) => {
+      // A node's own url needs no resolution (every `ssrLoadModule` of a loaded entry).
       this.sync()
-      return this.nodesByKey.get(key)
+      const known = graph.urlToModuleMap.get(cleanQueries(rawUrl))
+      if (known) return known
+      const response = await native.ensureEntryFromUrl(rawUrl, resolved?.id ?? undefined)
+      if (response.error) throw this.toError(response.error)
+      this.sync()
+      return this.nodesByKey.get(response.key)
     }
     graph.ensureEntryFromUrl = ensureEntry
     graph._ensureEntryFromUrl = ensureEntry
@@ -125,24 +169,38 @@ export class GraphMirror {
       if (key === undefined) return original.invalidateModule(mod, seen, timestamp, isHmr, softInvalidate)
       // Invalidation changes no structure: the nodes read their new state on demand.
       native.invalidateModule(key, timestamp, isHmr, softInvalidate)
+      this.resultsMayHaveChanged()
       seen.add(mod)
     }
-    graph.onFileChange = (file) => native.onFileChange(file)
+    graph.onFileChange = (file) => {
+      this.resultsMayHaveChanged()
+      return native.onFileChange(file)
+    }
     graph.onFileDelete = (file) => {
       native.onFileDelete(file)
+      this.resultsMayHaveChanged()
       // The deleted modules' edges arrive as structural changes.
       this.sync()
     }
-    graph.invalidateAll = () => native.invalidateAll()
+    graph.invalidateAll = () => {
+      native.invalidateAll()
+      this.resultsMayHaveChanged()
+    }
   }
 }
 
+/** Vite's SSR `TransformResult` from the binding's record. */
+const toTransformResult = (record) =>
+  record ? { code: record.code, map: record.map ? JSON.parse(record.map) : null, ssr: true, deps: record.deps, dynamicDeps: record.dynamicDeps } : null
+
 /**
- * Node properties backed by the native graph: timestamps, `lastHMRInvalidationReceived` and the
- * transform result are read when asked for; `ssrModule`/`ssrError` (written by Vite's SSR compat
- * runner) are dropped once the module is invalidated after they were set, as Vite clears them.
+ * Node properties backed by the native graph: timestamps and `lastHMRInvalidationReceived` are
+ * read when asked for, the transform result through the mirror's slots (one object per result);
+ * `ssrModule`/`ssrError` (written by Vite's SSR compat runner) are dropped once the module is
+ * invalidated after they were set, as Vite clears them.
  */
-function defineNativeState(node, key, native) {
+function defineNativeState(node, key, mirror) {
+  const { native } = mirror
   const state = () => native.nodeState(key) ?? { lastInvalidationTimestamp: 0, lastHMRTimestamp: 0, lastHMRInvalidationReceived: false }
   const stamp = () => {
     const s = state()
@@ -152,19 +210,12 @@ function defineNativeState(node, key, native) {
   accessor('lastInvalidationTimestamp', () => state().lastInvalidationTimestamp, (t) => native.setNodeState(key, undefined, t, undefined))
   accessor('lastHMRTimestamp', () => state().lastHMRTimestamp, (t) => native.setNodeState(key, t, undefined, undefined))
   accessor('lastHMRInvalidationReceived', () => state().lastHMRInvalidationReceived, (v) => native.setNodeState(key, undefined, undefined, !!v))
-  let assigned
   accessor(
     'transformResult',
-    () => {
-      // A plugin's own assignment wins until the module changes natively.
-      if (assigned && assigned.stamp === stamp()) return assigned.value
-      const result = native.getTransformResult(key)
-      return result
-        ? { code: result.code, map: result.map ? JSON.parse(result.map) : null, ssr: true, deps: result.deps, dynamicDeps: result.dynamicDeps }
-        : null
-    },
+    () => mirror.resultSlot(key).value,
+    // A plugin's own assignment stays until the module's result changes natively.
     (value) => {
-      assigned = value == null ? undefined : { value, stamp: stamp() }
+      mirror.resultSlot(key).value = value ?? null
     },
   )
   for (const name of ['ssrModule', 'ssrError']) {

@@ -2,6 +2,7 @@
 // (crates/graph/src/hmr.rs, Vite's `propagateUpdate` rules); this file turns the outcome into
 // Vite's payloads and log lines. It is reached through a `hotUpdate` hook that runs after every
 // user hook, and through the environment's `reloadModule` / `invalidateModule`.
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import { NATIVE } from './native.mjs'
 
@@ -27,6 +28,7 @@ export function updateModulesNatively(environment, file, modules, timestamp, fir
   const keys = nativeKeys(environment, modules)
   if (keys.includes(undefined)) return false
   const outcome = environment[NATIVE].hmrUpdate(keys, timestamp, firstInvalidatedBy)
+  environment._graphMirror.resultsMayHaveChanged()
   environment._graphMirror.sync()
   const { logger, config, hot } = environment
   if (outcome.fullReload) {
@@ -51,6 +53,21 @@ export function updateModulesNatively(environment, file, modules, timestamp, fir
   return true
 }
 
+/** The native module `mod` of `file` was loaded after the file's last write. */
+function loadedSince(environment, mod, file) {
+  const key = environment._graphMirror.keyOf(mod)
+  if (key === undefined || mod.file !== file) return false
+  const readAt = environment[NATIVE].sourceReadAt(key)
+  if (readAt == null) return false
+  let writtenAt
+  try {
+    writtenAt = statSync(file).mtimeMs
+  } catch {
+    return false
+  }
+  return readAt >= writtenAt
+}
+
 /** The `hotUpdate` hook that takes over Vite's JS propagation for a native environment. */
 export function nativeHmrPlugin(environment) {
   return {
@@ -60,6 +77,10 @@ export function nativeHmrPlugin(environment) {
       handler(options) {
         if (this.environment !== environment) return
         let modules = options.modules
+        // A created file's modules that were loaded after it appeared already run its content:
+        // they are there only because an importer was edited and re-run first (Vite's runner,
+        // slower, has not analysed them yet, so Vite's propagation skips them the same way).
+        if (options.type === 'create') modules = modules.filter((mod) => !loadedSince(environment, mod, options.file))
         // Vite's `vite:import-glob`: a created or deleted file updates the modules whose
         // `import.meta.glob` matches it.
         if (options.type === 'create' || options.type === 'delete') {
@@ -68,7 +89,8 @@ export function nativeHmrPlugin(environment) {
             .filter((mod) => mod && !modules.includes(mod))
           if (importers.length) modules = [...modules, ...importers]
         }
-        if (!modules.length) return
+        // An empty list tells Vite the update is handled (nothing to update).
+        if (!modules.length) return modules.length === options.modules.length ? undefined : []
         const file = shortName(options.file, environment.config.root)
         // An empty list tells Vite the update is handled.
         if (updateModulesNatively(environment, file, modules, options.timestamp)) return []

@@ -11,14 +11,23 @@ import type { ModuleRunner } from './module-runner'
 
 /** Vite's `DevEnvironment` with resolve/load/transform/graph/fetchModule on the native core. */
 export declare class DevEnvironment extends ViteDevEnvironment {
-  constructor(name: string, config: ResolvedConfig, context: DevEnvironmentContext)
+  constructor(name: string, config: ResolvedConfig, context: DevEnvironmentContext & NativeContextOptions)
+}
+
+/** Context options of the native environments, beside Vite's. */
+export interface NativeContextOptions {
+  /**
+   * `false` turns off the native pre-transform of static imports (what an explicit
+   * `dev.preTransformRequests: false` does through `nativeEnvironments()`). Default: on.
+   */
+  preTransformRequests?: boolean
 }
 
 /** Drop-in for Vite's `createRunnableDevEnvironment`; the result passes `isRunnableDevEnvironment`. */
 export declare function createRunnableDevEnvironment(
   name: string,
   config: ResolvedConfig,
-  context?: RunnableDevEnvironmentContext,
+  context?: RunnableDevEnvironmentContext & NativeContextOptions,
 ): RunnableDevEnvironment
 
 /** Vite's `createServerModuleRunner`, returning vite-env-native's `ModuleRunner` with in-process calls. */

@@ -17,8 +17,14 @@ export function nativeEnvironments(options = {}) {
       if (only && !only.has(name)) return
       // An environment whose factory is already chosen (a framework's, the user's) keeps it.
       if (config.dev?.createEnvironment) return
+      // Only an explicit value: the resolved config cannot tell it from Vite's default.
+      const preTransformRequests = config.dev?.preTransformRequests
+      const explicit = typeof preTransformRequests === 'boolean' ? { preTransformRequests } : {}
       return {
-        dev: { createEnvironment: (envName, envConfig, context) => createRunnableDevEnvironment(envName, envConfig, context) },
+        dev: {
+          createEnvironment: (envName, envConfig, context) =>
+            createRunnableDevEnvironment(envName, envConfig, { ...context, ...explicit }),
+        },
       }
     },
   }

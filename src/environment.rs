@@ -71,6 +71,10 @@ pub struct JsTransformResult {
 pub struct JsTransformResponse {
   pub result: Option<JsTransformResult>,
   pub error: Option<JsEnvError>,
+  /// The node whose `transformResult` the result is, and that result's version (absent when
+  /// the result is not cached on the node).
+  pub key: Option<u32>,
+  pub version: Option<u32>,
 }
 
 fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResult {
@@ -107,6 +111,13 @@ pub struct JsNodeState {
   pub last_hmr_timestamp: f64,
   #[napi(js_name = "lastHMRInvalidationReceived")]
   pub last_hmr_invalidation_received: bool,
+}
+
+/// `ensureEntryFromUrl`'s answer: the node key, or the error of a `resolveId` hook.
+#[napi(object)]
+pub struct JsEnsureEntryResponse {
+  pub key: Option<u32>,
+  pub error: Option<JsEnvError>,
 }
 
 #[napi(object)]
@@ -209,25 +220,35 @@ impl NativeEnvironment {
   #[napi]
   pub async fn transform_request(&self, url: String) -> JsTransformResponse {
     match self.inner.transform_request(&url).await {
-      Ok(result) => JsTransformResponse {
-        result: Some(js_transform_result(&result)),
-        error: None,
-      },
+      Ok(result) => {
+        let cached = self.inner.requested_result_version(&url, &result);
+        JsTransformResponse {
+          result: Some(js_transform_result(&result)),
+          error: None,
+          key: cached.map(|(key, _)| key.0),
+          version: cached.map(|(_, version)| version),
+        }
+      }
       Err(error) => JsTransformResponse {
         result: None,
         error: Some((&*error).into()),
+        key: None,
+        version: None,
       },
     }
   }
 
-  /// Background transform; errors are dropped and `server.fs` is not checked, as in Vite's
-  /// `warmupRequest`.
+  /// Vite's `warmupRequest`: resolves once the transform is done; errors are dropped and
+  /// `server.fs` is not checked.
+  #[napi]
+  pub async fn warmup_request(&self, url: String) {
+    let _ = self.inner.transform_request_with(&url, FsCheck::Skip).await;
+  }
+
+  /// Moves whenever the node's `transformResult` changes (invalidation, a new requested result).
   #[napi(catch_unwind)]
-  pub fn warmup_request(&self, url: String) {
-    let inner = Arc::clone(&self.inner);
-    napi::bindgen_prelude::spawn(async move {
-      let _ = inner.transform_request_with(&url, FsCheck::Skip).await;
-    });
+  pub fn result_version(&self, key: u32) -> Option<u32> {
+    self.inner.graph().result_version(NodeKey(key))
   }
 
   /// Paths Vite's JS side marks safe to load (`config.safeModulePaths`: the client
@@ -239,14 +260,25 @@ impl NativeEnvironment {
     }
   }
 
-  /// The node key of `url`, creating the node when the url resolves.
-  #[napi(catch_unwind)]
-  pub fn ensure_entry_from_url(&self, url: String) -> std::result::Result<u32, napi::Error> {
-    self
-      .inner
-      .ensure_entry_from_url(&url)
-      .map(|k| k.0)
-      .map_err(|e: EnvError| napi::Error::from_reason(e.message))
+  /// Vite's `ensureEntryFromUrl`: the node key of `url`, resolved through the JS `resolveId`
+  /// hooks and the native resolver unless `resolvedId` is given; a url nothing resolves is its
+  /// own id.
+  #[napi]
+  pub async fn ensure_entry_from_url(
+    &self,
+    url: String,
+    resolved_id: Option<String>,
+  ) -> JsEnsureEntryResponse {
+    match self.inner.ensure_entry_from_url(&url, resolved_id).await {
+      Ok(key) => JsEnsureEntryResponse {
+        key: Some(key.0),
+        error: None,
+      },
+      Err(error) => JsEnsureEntryResponse {
+        key: None,
+        error: Some((&error).into()),
+      },
+    }
   }
 
   #[napi(catch_unwind)]
@@ -333,6 +365,12 @@ impl NativeEnvironment {
         }
       }
     }
+  }
+
+  /// When the source of the module's cached result was read (ms since 1970), if it has one.
+  #[napi(catch_unwind)]
+  pub fn source_read_at(&self, key: u32) -> Option<f64> {
+    self.inner.source_read_at(NodeKey(key))
   }
 
   #[napi(catch_unwind)]

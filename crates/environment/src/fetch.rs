@@ -61,19 +61,10 @@ impl Environment {
     if let Some(external) = self.fetch_external(url, importer) {
       return external;
     }
-    let key = self.ensure_entry_with_plugins(url).await.map_err(|mut e| {
-      let unresolved = e.code.as_deref() == Some("ERR_LOAD_URL");
-      if unresolved {
-        let request_url = crate::pipeline::module_url_of_request(url);
-        if let Err(denied) = self.check_transform_access(&request_url, self.transport_fs_check()) {
-          return Arc::new(denied);
-        }
-      }
-      if let Some(importer) = importer.filter(|_| unresolved) {
-        e.message = EnvError::load_url(url, e.id.as_deref(), Some(importer)).message;
-      }
-      Arc::new(e)
-    })?;
+    let key = self
+      .ensure_entry_from_url(url, None)
+      .await
+      .map_err(Arc::new)?;
     let cached = self.graph.transform_result(key).is_some();
     if options.cached && cached {
       return Ok(FetchResult::Cached);
@@ -120,6 +111,7 @@ impl Environment {
       return Some(Ok(FetchResult::Cached));
     }
     let result = self.cached_result(key, crate::monotonic_now())?;
+    self.graph.mark_requested(key, &result);
     Some(self.inline(key, url, importer, &result, options, cached))
   }
 

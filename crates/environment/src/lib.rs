@@ -116,36 +116,36 @@ impl Environment {
     ven_resolver::unwrap_id(&self.resolver.id_to_url(id))
   }
 
-  /// Vite's `moduleGraph.ensureEntryFromUrl`: the node of `url`, created if its id resolves.
-  pub fn ensure_entry_from_url(&self, url: &str) -> Result<NodeKey, EnvError> {
+  /// Vite's `moduleGraph.ensureEntryFromUrl`: the node of `url`, resolved like any url (JS
+  /// `resolveId` hooks of the `pre` group, the native resolver, the `post` group) unless the
+  /// graph knows the url or `resolved_id` is given. As in Vite, a url nothing resolves is its own
+  /// id (a `load` hook may still serve it), and the node's url is the url asked for
+  /// ([`entry_url`]), so `virtual:x` names the node of `\0virtual:x`.
+  pub async fn ensure_entry_from_url(
+    &self,
+    url: &str,
+    resolved_id: Option<String>,
+  ) -> Result<NodeKey, EnvError> {
     let url = pipeline::module_url_of_request(url);
     if let Some(key) = self.graph.key_by_url(&url) {
       return Ok(key);
     }
-    let id = self
-      .resolver
-      .url_to_id(&url)
-      .ok_or_else(|| EnvError::load_url(&url, Some(&url), None))?;
-    let key = self.graph.ensure_entry(&self.module_url(&id), &id);
-    // The url as asked for becomes an alias of the node, like Vite's unresolved-url map.
-    self.graph.ensure_entry(&url, &id);
-    Ok(key)
+    let id = match resolved_id {
+      Some(id) => id,
+      None => self.url_to_id(&url).await?.unwrap_or_else(|| url.clone()),
+    };
+    Ok(self.ensure_entry_of_request(&url, &id))
   }
 
-  /// [`Self::ensure_entry_from_url`], also trying JS `resolveId` hooks for urls the native
-  /// resolver does not know (Vite resolves every url through the whole plugin container).
-  pub async fn ensure_entry_with_plugins(&self, url: &str) -> Result<NodeKey, EnvError> {
-    let url = pipeline::module_url_of_request(url);
-    if let Some(key) = self.graph.key_by_url(&url) {
-      return Ok(key);
-    }
-    let id = self
-      .url_to_id(&url)
-      .await?
-      .ok_or_else(|| EnvError::load_url(&url, Some(&url), None))?;
-    let key = self.graph.ensure_entry(&self.module_url(&id), &id);
-    self.graph.ensure_entry(&url, &id);
-    Ok(key)
+  /// The node of `id` requested as `url`: created with Vite's entry url when missing; the url
+  /// becomes an alias of the node either way (Vite's unresolved-url map).
+  pub(crate) fn ensure_entry_of_request(&self, url: &str, id: &str) -> NodeKey {
+    let key = match self.graph.key_by_id(id) {
+      Some(key) => key,
+      None => self.graph.ensure_entry(&entry_url(url, id), id),
+    };
+    self.graph.ensure_entry(url, id);
+    key
   }
 
   /// Invalidate one module (and importers, per Vite's rules).
@@ -170,6 +170,32 @@ impl Environment {
   ) -> HmrOutcome {
     let first = first_invalidated_by.and_then(|url| self.graph.key_by_url(url));
     self.graph.hmr_update(modules, timestamp, first)
+  }
+
+  /// The node of a requested `url` and its result version, when `result` is the node's
+  /// `transformResult` (a result computed from input invalidated meanwhile is not cached).
+  pub fn requested_result_version(
+    &self,
+    url: &str,
+    result: &Arc<TransformResult>,
+  ) -> Option<(NodeKey, u32)> {
+    let key = self
+      .graph
+      .key_by_url(&pipeline::module_url_of_request(url))?;
+    let current = self.graph.transform_result(key)?;
+    if !Arc::ptr_eq(&current, result) {
+      return None;
+    }
+    Some((key, self.graph.result_version(key)?))
+  }
+
+  /// When the source of the module's current (or soft-invalidated, reusable) result was read.
+  pub fn source_read_at(&self, key: NodeKey) -> Option<f64> {
+    self
+      .graph
+      .stored_result(key)
+      .or_else(|| self.graph.reusable_result(key))
+      .map(|result| result.source_read_at)
   }
 
   pub fn on_file_change(&self, file: &str) -> Vec<NodeKey> {
@@ -229,6 +255,27 @@ impl Environment {
   pub fn is_closing(&self) -> bool {
     self.closing.load(Ordering::Relaxed)
   }
+}
+
+/// Vite's `_resolveUrl`: the url a node created for a request gets, the url as asked for, with
+/// the resolved file's extension added when the url lacks it (`/src/a` → `/src/a.ts`); virtual
+/// urls (`virtual:x`, anything with `\0`) stay as they are.
+pub(crate) fn entry_url(url: &str, id: &str) -> String {
+  if url == id || url.contains('\0') || url.starts_with("virtual:") {
+    return url.to_owned();
+  }
+  let file = ven_graph::clean_url(id);
+  let name = file.rsplit('/').next().unwrap_or(file);
+  // Node's `extname`: the last dot that does not start the name.
+  let ext = match name.rfind('.') {
+    Some(dot) if dot > 0 => &name[dot..],
+    _ => return url.to_owned(),
+  };
+  let path = ven_graph::clean_url(url);
+  if path.ends_with(ext) {
+    return url.to_owned();
+  }
+  format!("{path}{ext}{}", &url[path.len()..])
 }
 
 #[cfg(test)]

@@ -75,8 +75,16 @@ impl Environment {
   /// for the url is shared whatever its check, and a cached result is returned without one, as
   /// in Vite: the check guards loading a file.
   pub async fn transform_request_with(self: &Arc<Self>, url: &str, check: FsCheck) -> SharedResult {
-    let result = self.shared_transform(url, check).await;
-    result.map_err(|error| named_after_request(error, url))
+    let result = self
+      .shared_transform(url, check)
+      .await
+      .map_err(|error| named_after_request(error, url))?;
+    // A request asked for it: it is the node's `transformResult` from now on (unless the
+    // module was invalidated meanwhile, and another result or none is stored).
+    if let Some(key) = self.graph.key_by_url(&module_url_of_request(url)) {
+      self.graph.mark_requested(key, &result);
+    }
+    Ok(result)
   }
 
   async fn shared_transform(self: &Arc<Self>, url: &str, check: FsCheck) -> SharedResult {
@@ -124,30 +132,23 @@ impl Environment {
   /// Vite's `warmupRequest`: transform in the background without the `server.fs` check,
   /// errors ignored.
   pub fn warmup_request(self: &Arc<Self>, url: String) {
-    self.transform_in_background(url, FsCheck::Skip);
+    let this = Arc::clone(self);
+    tokio::spawn(async move {
+      let _ = this.transform_request_with(&url, FsCheck::Skip).await;
+    });
   }
 
   /// Pre-transform of a module's static import. It fills the cache the runner reads, so it
   /// applies the same check as the runner's own request would: an import of `/.env?raw` is not
-  /// cached for a runner that may not load it.
+  /// cached for a runner that may not load it. Its result is not a request's: the node's
+  /// `transformResult` stays empty until the runner (or anyone) asks, as in Vite, so a runner
+  /// holding an older evaluation of the module is told to re-evaluate it.
   fn pre_transform(self: &Arc<Self>, url: String) {
-    self.transform_in_background(url, self.transport_fs_check());
-  }
-
-  fn transform_in_background(self: &Arc<Self>, url: String, check: FsCheck) {
     let this = Arc::clone(self);
+    let check = self.transport_fs_check();
     tokio::spawn(async move {
-      let _ = this.transform_request_with(&url, check).await;
+      let _ = this.shared_transform(&url, check).await;
     });
-  }
-
-  /// The error for a url nothing resolves: Vite goes on with the url as the id, so an asset-like
-  /// url of a denied file fails with `ERR_DENIED_ID` before failing to load.
-  pub(crate) fn unresolved_url_error(&self, url: &str, check: FsCheck) -> EnvError {
-    self
-      .check_transform_access(url, check)
-      .err()
-      .unwrap_or_else(|| EnvError::load_url(url, Some(url), None))
   }
 
   async fn do_transform(
@@ -163,14 +164,17 @@ impl Environment {
       return Ok(result);
     }
     // A url the graph knows (an importer's import analysis created it) is not resolved again,
-    // as in Vite's unresolved-url map; only new urls go through the resolveId hooks.
+    // as in Vite's unresolved-url map; only new urls go through the resolveId hooks. A url
+    // nothing resolves is its own id, as in Vite: `load` hooks may serve it (and the load step
+    // applies `server.fs` to it, so an asset-like url of a denied file fails with
+    // `ERR_DENIED_ID` before failing to load).
     let id = match known.and_then(|key| self.graph.with_node(key, |n| n.id.clone())) {
       Some(id) => id,
       None => self
         .url_to_id(url)
         .await
         .map_err(Arc::new)?
-        .ok_or_else(|| Arc::new(self.unresolved_url_error(url, check)))?,
+        .unwrap_or_else(|| url.to_owned()),
     };
     if let Some(key) = self.graph.key_by_id(&id) {
       self.graph.ensure_entry(url, &id);
@@ -184,19 +188,20 @@ impl Environment {
       .map_err(Arc::new)
   }
 
-  /// A cached result, or a soft-invalidated one that is still valid for SSR (no `?t=` to update).
+  /// A stored result (requested or pre-transformed), or a soft-invalidated one that is still
+  /// valid for SSR (no `?t=` to update). A request marks it requested once it has it.
   pub(crate) fn cached_result(
     &self,
     key: NodeKey,
     started_at: f64,
   ) -> Option<Arc<TransformResult>> {
-    if let Some(result) = self.graph.transform_result(key) {
+    if let Some(result) = self.graph.stored_result(key) {
       return Some(result);
     }
     let reusable = self.graph.reusable_result(key)?;
     self
       .graph
-      .set_transform_result(key, Arc::clone(&reusable), started_at);
+      .set_pre_transformed_result(key, Arc::clone(&reusable), started_at);
     Some(reusable)
   }
 
@@ -213,9 +218,11 @@ impl Environment {
     let plugins = plugins.as_deref();
     let loaded = self.load(url, &id, plugins, check).await?;
     // Vite creates the node only once the module loaded.
-    let node_url = self.module_url(&id);
-    let key = self.graph.ensure_entry(&node_url, &id);
-    self.graph.ensure_entry(url, &id);
+    let key = self.ensure_entry_of_request(url, &id);
+    let node_url = self
+      .graph
+      .with_node(key, |n| n.url.clone())
+      .unwrap_or_else(|| url.to_owned());
 
     let loaded = self
       .transform_group(HookGroup::Pre, &id, loaded, plugins)
@@ -252,10 +259,12 @@ impl Environment {
       output.map,
       output.deps,
       output.dynamic_deps,
+      started_at,
     ));
+    // Requested once the request that waits for it has it (`transform_request_with`).
     self
       .graph
-      .set_transform_result(key, Arc::clone(&result), started_at);
+      .set_pre_transformed_result(key, Arc::clone(&result), started_at);
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
         self.pre_transform(self.module_url(&import.id));

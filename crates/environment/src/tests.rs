@@ -456,19 +456,74 @@ fn concurrent_requests_share_one_transform_and_pre_transform_fills_the_cache() {
     let b = env.transform_request("/src/m0.ts?t=123");
     let (a, b) = tokio::join!(a, b);
     assert!(Arc::ptr_eq(&a.unwrap(), &b.unwrap()));
-    // Pre-transform walks the chain without any runner request.
+    // Pre-transform walks the chain without any runner request; what it stores is not the
+    // node's `transformResult` (nobody requested it), but the next request reuses it.
+    let last = format!("/src/m{}.ts", n - 1);
     for _ in 0..200 {
-      if env
-        .graph()
-        .key_by_url(&format!("/src/m{}.ts", n - 1))
-        .and_then(|k| env.graph().transform_result(k))
-        .is_some()
+      if let Some(key) = env.graph().key_by_url(&last)
+        && let Some(stored) = env.graph().stored_result(key)
       {
+        assert!(env.graph().transform_result(key).is_none());
+        let requested = env.transform_request(&last).await.unwrap();
+        assert!(Arc::ptr_eq(&stored, &requested));
+        assert!(env.graph().transform_result(key).is_some());
         return;
       }
       tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     panic!("pre-transform did not reach the end of the chain");
+  });
+}
+
+/// Issue 12: after an invalidation without a file change, the runner's next import must get
+/// `invalidate: true` for a dependency the pre-transform re-transformed before the runner asked
+/// (Vite answers `{ cache: true }` only for a `transformResult` a request produced).
+#[test]
+fn a_pre_transformed_module_is_not_answered_as_cached() {
+  let root = project(
+    "pre-cache",
+    &[
+      (
+        "entry.js",
+        "import { dep } from './dep.js'\nexport default dep\n",
+      ),
+      ("dep.js", "export const dep = 1\n"),
+    ],
+  );
+  let env = environment(&root, true);
+  let cached = FetchOptions {
+    cached: true,
+    ..FetchOptions::default()
+  };
+  runtime().block_on(async {
+    fetch_inline(&env, "/entry.js", None, cached).await;
+    fetch_inline(&env, "/dep.js", Some("/entry.js"), cached).await;
+    for _ in 0..20 {
+      env.invalidate_all();
+      let entry = fetch_inline(&env, "/entry.js", None, cached).await;
+      assert!(entry.4, "entry re-evaluated");
+      // Give the pre-transform of `dep.js` time to finish before the runner asks.
+      let dep_key = env.graph().key_by_url("/dep.js").unwrap();
+      for _ in 0..200 {
+        if env.graph().stored_result(dep_key).is_some() {
+          break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+      }
+      assert!(env.graph().transform_result(dep_key).is_none());
+      let now = env.fetch_module_now("/dep.js", Some("/entry.js"), cached);
+      let Some(Ok(answer)) = now else {
+        panic!("a pre-transformed module is answered at once")
+      };
+      assert!(inline(answer).4, "dep re-evaluated after invalidateAll");
+      assert_eq!(
+        env
+          .fetch_module("/dep.js", Some("/entry.js"), cached)
+          .await
+          .unwrap(),
+        FetchResult::Cached
+      );
+    }
   });
 }
 
@@ -676,4 +731,37 @@ mod with_plugins {
       assert_eq!(err.plugin.as_deref(), Some("fake"));
     });
   }
+}
+
+#[test]
+fn entry_urls_follow_vites_resolve_url() {
+  assert_eq!(entry_url("/src/a", "/r/src/a.ts"), "/src/a.ts");
+  assert_eq!(entry_url("/src/a?raw", "/r/src/a.ts?raw"), "/src/a.ts?raw");
+  assert_eq!(entry_url("/src/a.ts", "/r/src/a.ts"), "/src/a.ts");
+  assert_eq!(entry_url("virtual:x", "\0virtual:x"), "virtual:x");
+  assert_eq!(entry_url("\0x", "\0x.ts"), "\0x");
+  assert_eq!(
+    entry_url("/@manifest/ssr/x", "/@manifest/ssr/x"),
+    "/@manifest/ssr/x"
+  );
+  assert_eq!(entry_url("/src/.env", "/r/src/.env"), "/src/.env");
+}
+
+/// Issue 11 (SolidStart): a url nothing resolves is its own id; without a `load` hook serving
+/// it, it fails to load as in Vite.
+#[test]
+fn an_unresolved_url_is_its_own_id() {
+  let root = project("unresolved", &[("a.js", "export default 1\n")]);
+  let env = environment(&root, false);
+  runtime().block_on(async {
+    let key = env.ensure_entry_from_url("/nope/x", None).await.unwrap();
+    assert_eq!(
+      env
+        .graph()
+        .with_node(key, |n| (n.url.clone(), n.id.clone())),
+      Some(("/nope/x".to_owned(), "/nope/x".to_owned()))
+    );
+    let error = env.transform_request("/nope/x").await.unwrap_err();
+    assert_eq!(error.code.as_deref(), Some("ERR_LOAD_URL"));
+  });
 }

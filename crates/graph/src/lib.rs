@@ -238,14 +238,30 @@ impl<T> ModuleGraph<T> {
     pruned
   }
 
-  /// Stores a transform result unless the node was invalidated after `started_at`
-  /// (Vite's rule: a result computed from stale input is returned but not cached).
+  /// Stores a transform result a request asked for (it becomes Vite's `transformResult`), unless
+  /// the node was invalidated after `started_at` (Vite's rule: a result computed from stale
+  /// input is returned but not cached).
   pub fn set_transform_result(&self, key: NodeKey, result: Arc<T>, started_at: f64) -> bool {
+    self.store_result(key, result, started_at, true)
+  }
+
+  /// Stores the result of the native pre-transform of an import: reused by the next request,
+  /// but not Vite's `transformResult` until a request asks for it ([`Self::mark_requested`]).
+  pub fn set_pre_transformed_result(&self, key: NodeKey, result: Arc<T>, started_at: f64) -> bool {
+    self.store_result(key, result, started_at, false)
+  }
+
+  fn store_result(&self, key: NodeKey, result: Arc<T>, started_at: f64, requested: bool) -> bool {
     self
       .states
       .write_row(key, |row| {
         if started_at > row.timestamps.last_invalidation {
-          row.transform_result = Some(result);
+          // A result a request already has stays: Vite's `transformResult` only changes through
+          // an invalidation or a request.
+          if !requested && row.requested_result().is_some() {
+            return false;
+          }
+          row.store_result(Some(result), requested);
           row.invalidation = InvalidationState::Valid;
           true
         } else {
@@ -255,11 +271,42 @@ impl<T> ModuleGraph<T> {
       .unwrap_or(false)
   }
 
+  /// A request received `result`: when it is the stored one, it becomes Vite's `transformResult`.
+  pub fn mark_requested(&self, key: NodeKey, result: &Arc<T>) -> bool {
+    self
+      .states
+      .write_row(key, |row| {
+        let stored = row
+          .transform_result
+          .as_ref()
+          .is_some_and(|r| Arc::ptr_eq(r, result));
+        if stored && !row.result_requested {
+          row.store_result(Some(Arc::clone(result)), true);
+        }
+        stored
+      })
+      .unwrap_or(false)
+  }
+
+  /// Vite's `transformResult`: the result a request asked for since the last invalidation.
   pub fn transform_result(&self, key: NodeKey) -> Option<Arc<T>> {
+    self
+      .states
+      .read_row(key, |row| row.requested_result().cloned())
+      .flatten()
+  }
+
+  /// The stored result, requested or only pre-transformed: what the next request can reuse.
+  pub fn stored_result(&self, key: NodeKey) -> Option<Arc<T>> {
     self
       .states
       .read_row(key, |row| row.transform_result.clone())
       .flatten()
+  }
+
+  /// Moves whenever [`Self::transform_result`] of the node changes.
+  pub fn result_version(&self, key: NodeKey) -> Option<u32> {
+    self.states.read_row(key, |row| row.result_version)
   }
 
   /// A soft-invalidated result that can be served again without transforming.
@@ -412,7 +459,7 @@ fn invalidate<T>(
     let previous = row.invalidation.kind();
     if soft {
       if row.invalidation == InvalidationState::Valid {
-        row.invalidation = match row.transform_result.take() {
+        row.invalidation = match row.transform_result.clone() {
           Some(result) => InvalidationState::Soft(result),
           None => InvalidationState::Hard,
         };
@@ -429,7 +476,7 @@ fn invalidate<T>(
     } else {
       row.timestamps.last_invalidation = timestamp;
     }
-    row.transform_result = None;
+    row.store_result(None, false);
     seen.insert(key);
     for edge in topology.importers(key) {
       if edge.flags & ACCEPTS_DEP == 0 {

@@ -92,14 +92,49 @@ pub struct Timestamps {
 #[derive(Debug)]
 pub(crate) struct NodeState<T> {
   pub transform_result: Option<Arc<T>>,
+  /// A request (not only the native pre-transform of imports) asked for `transform_result`
+  /// since it was stored: only then is it Vite's `transformResult`. Vite's server environments
+  /// do not pre-transform, so a result nobody requested must not answer `{ cache: true }`.
+  pub result_requested: bool,
+  /// Changes whenever the result Vite would show (`transformResult`) changes, so JS can keep
+  /// one object per result without asking for the result again.
+  pub result_version: u32,
   pub invalidation: InvalidationState<T>,
   pub timestamps: Timestamps,
+}
+
+impl<T> NodeState<T> {
+  /// Vite's `transformResult`: the stored result once a request asked for it.
+  pub(crate) fn requested_result(&self) -> Option<&Arc<T>> {
+    self
+      .transform_result
+      .as_ref()
+      .filter(|_| self.result_requested)
+  }
+
+  /// Replaces the stored result; the version moves when the visible result changes.
+  pub(crate) fn store_result(&mut self, result: Option<Arc<T>>, requested: bool) {
+    let was_visible = self.result_requested && self.transform_result.is_some();
+    let visible = requested && result.is_some();
+    let same = match (&self.transform_result, &result) {
+      (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+      (None, None) => true,
+      _ => false,
+    };
+    if was_visible != visible || (visible && !same) {
+      self.result_version = self.result_version.wrapping_add(1);
+    }
+    self.transform_result = result;
+    self.result_requested = requested;
+  }
 }
 
 impl<T> Default for NodeState<T> {
   fn default() -> Self {
     Self {
       transform_result: None,
+      result_requested: false,
+      result_version: 0,
       invalidation: InvalidationState::Valid,
       timestamps: Timestamps::default(),
     }
