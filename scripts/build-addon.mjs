@@ -1,4 +1,4 @@
-// `npm install` hook: builds the optimised addon from source in a source checkout.
+// `npm install` in a source checkout (`prepare`): builds the optimised addon from source.
 // Installed from the registry (no Cargo.toml), the prebuilt npm/<platform> package is used instead.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
