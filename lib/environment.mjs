@@ -88,10 +88,17 @@ function shareSafeModulePaths(paths, native) {
   return () => subscribers.delete(native)
 }
 
+/**
+ * Context key (internal): the environment options another factory already merged (Vite keeps no
+ * way to recover a `context.options` delta). Read before the native core reads the config.
+ */
+export const MERGED_OPTIONS = Symbol('vite-env-native.mergedOptions')
+
 function withNativeCore(Base) {
   return class extends Base {
     constructor(name, config, context = {}) {
       super(name, config, context)
+      if (context[MERGED_OPTIONS]) this._options = context[MERGED_OPTIONS]
       const skipFsCheck = transportSkipsFsCheck(this, context.transport)
       const native = new NativeEnvironment(nativeOptions(name, this.config, { skipFsCheck }))
       Object.defineProperty(this, NATIVE, { value: native })

@@ -1,5 +1,70 @@
 // `nativeEnvironments()`: the one-line way to move every server environment onto the native core.
-import { createRunnableDevEnvironment } from './environment.mjs'
+import { DevEnvironment as ViteDevEnvironment, isRunnableDevEnvironment } from 'vite'
+import { DevEnvironment, MERGED_OPTIONS, createRunnableDevEnvironment, isNativeEnvironment } from './environment.mjs'
+
+/**
+ * What kind of environment another factory built: `'native'` (already ours), `'runnable'` (exactly
+ * Vite's `RunnableDevEnvironment`), `'dev'` (exactly Vite's `DevEnvironment`), or `undefined` (a
+ * class of its own, which we cannot replace without losing its behaviour).
+ */
+function environmentKind(environment) {
+  if (isNativeEnvironment(environment)) return 'native'
+  const proto = environment == null ? undefined : Object.getPrototypeOf(environment)
+  if (proto === ViteDevEnvironment.prototype) return 'dev'
+  // Vite's `RunnableDevEnvironment` extends `DevEnvironment` directly; a subclass of it is custom.
+  if (isRunnableDevEnvironment(environment) && Object.getPrototypeOf(proto) === ViteDevEnvironment.prototype) {
+    return 'runnable'
+  }
+  return undefined
+}
+
+/**
+ * Rebuilds a stock environment another factory made on the native core, with the context it was
+ * made with: its hot channel (the factory's transport, with its `hot` setting applied), runner
+ * factory and options, remote-runner options and per-environment `options`.
+ */
+function takeOver(stock, kind, name, config, context) {
+  // The stock channel stays the transport; the stock instance must stop answering on it.
+  const usesSharedServer = stock.hot === context?.ws
+  if (!usesSharedServer) stock.hot.setInvokeHandler(undefined)
+  const nativeContext = {
+    transport: stock.hot,
+    hot: true,
+    remoteRunner: stock._remoteRunnerOptions,
+    disableDepsOptimizer: stock.depsOptimizer === undefined,
+    ...(stock._options !== config.environments[name] ? { [MERGED_OPTIONS]: stock._options } : {}),
+  }
+  if (kind === 'dev') return new DevEnvironment(name, config, nativeContext)
+  return createRunnableDevEnvironment(name, config, {
+    ...nativeContext,
+    runner: stock._runnerFactory,
+    runnerOptions: stock._runnerOptions,
+  })
+}
+
+/**
+ * Wraps a factory set by a framework or the user: a stock Vite environment is taken over, a custom
+ * class is kept and said so once.
+ */
+function adoptingFactory(factory) {
+  const adopt = (environment, name, config, context) => {
+    const kind = environmentKind(environment)
+    if (kind === 'native') return environment
+    if (kind) return takeOver(environment, kind, name, config, context)
+    const className = environment?.constructor?.name || 'an anonymous class'
+    config.logger.info(
+      `vite-env-native: environment "${name}" stays on its own dev.createEnvironment: it creates ${className}, not Vite's stock DevEnvironment or RunnableDevEnvironment`,
+    )
+    return environment
+  }
+  // Synchronous when the factory is, as Vite allows either.
+  return function createEnvironment(name, config, context) {
+    const environment = factory(name, config, context)
+    return typeof environment?.then === 'function'
+      ? environment.then((resolved) => adopt(resolved, name, config, context))
+      : adopt(environment, name, config, context)
+  }
+}
 
 /**
  * @param {{ environments?: string[] }} [options] restrict to these environment names
@@ -11,15 +76,22 @@ export function nativeEnvironments(options = {}) {
     // Dev only: `vite build` and `builder.buildApp` never create dev environments, but keep the
     // plugin out of build pipelines entirely.
     apply: 'serve',
-    configEnvironment(name, config) {
-      const consumer = config.consumer ?? (name === 'client' ? 'client' : 'server')
-      if (consumer !== 'server') return
-      if (only && !only.has(name)) return
-      // An environment whose factory is already chosen (a framework's, the user's) keeps it.
-      if (config.dev?.createEnvironment) return
-      return {
-        dev: { createEnvironment: (envName, envConfig, context) => createRunnableDevEnvironment(envName, envConfig, context) },
-      }
+    configEnvironment: {
+      // Last, so a factory set by another plugin's `configEnvironment` is seen too.
+      order: 'post',
+      handler(name, config) {
+        const consumer = config.consumer ?? (name === 'client' ? 'client' : 'server')
+        if (consumer !== 'server') return
+        if (only && !only.has(name)) return
+        const factory = config.dev?.createEnvironment
+        return {
+          dev: {
+            createEnvironment: factory
+              ? adoptingFactory(factory)
+              : (envName, envConfig, context) => createRunnableDevEnvironment(envName, envConfig, context),
+          },
+        }
+      },
     },
   }
 }
