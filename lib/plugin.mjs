@@ -1,6 +1,7 @@
 // `nativeEnvironments()`: the one-line way to move every server environment onto the native core.
 import { DevEnvironment as ViteDevEnvironment, isRunnableDevEnvironment } from 'vite'
 import { DevEnvironment, MERGED_OPTIONS, createRunnableDevEnvironment, isNativeEnvironment } from './environment.mjs'
+import { HOOK_TIMEOUT } from './plugin-bridge.mjs'
 
 /**
  * What kind of environment another factory built: `'native'` (already ours), `'runnable'` (exactly
@@ -66,10 +67,23 @@ function adoptingFactory(factory) {
   }
 }
 
+/** Applies the plugin's options to an environment it made, before Vite initialises it. */
+function configured(environment, options) {
+  if (options.hookTimeout !== undefined && isNativeEnvironment(environment)) environment[HOOK_TIMEOUT] = options.hookTimeout
+  return environment
+}
+
+const settled = (value, then) => (typeof value?.then === 'function' ? value.then(then) : then(value))
+
 /**
- * @param {{ environments?: string[] }} [options] restrict to these environment names
+ * @param {{ environments?: string[], hookTimeout?: number }} [options] `environments`: restrict to
+ *   these environment names; `hookTimeout`: ms a JS plugin hook may take before its request fails
+ *   (default 60000, 0 = no bound)
  */
 export function nativeEnvironments(options = {}) {
+  if (options.hookTimeout !== undefined && !(Number.isFinite(options.hookTimeout) && options.hookTimeout >= 0)) {
+    throw new TypeError(`nativeEnvironments: hookTimeout must be a number of ms >= 0, got ${options.hookTimeout}`)
+  }
   const only = options.environments ? new Set(options.environments) : undefined
   return {
     name: 'vite-env-native',
@@ -84,11 +98,13 @@ export function nativeEnvironments(options = {}) {
         if (consumer !== 'server') return
         if (only && !only.has(name)) return
         const factory = config.dev?.createEnvironment
+        const create = factory
+          ? adoptingFactory(factory)
+          : (envName, envConfig, context) => createRunnableDevEnvironment(envName, envConfig, context)
         return {
           dev: {
-            createEnvironment: factory
-              ? adoptingFactory(factory)
-              : (envName, envConfig, context) => createRunnableDevEnvironment(envName, envConfig, context),
+            createEnvironment: (envName, envConfig, context) =>
+              settled(create(envName, envConfig, context), (environment) => configured(environment, options)),
           },
         }
       },
