@@ -168,11 +168,20 @@ const hookError = (plugin, hookName, id, message) => {
 }
 
 /**
+ * The thrown value as something with Vite's error fields. `this.error({ message, pos })` throws
+ * the object itself (Vite's `_formatLog` adds `plugin`, `id`, `loc`, `frame` to it), not an Error.
+ */
+const asError = (error) =>
+  error instanceof Error || (error !== null && typeof error === 'object' && typeof error.message === 'string')
+    ? error
+    : new Error(String(error))
+
+/**
  * Names the plugin and hook on a failure Vite's container leaves bare (`load` and `resolveId`
  * throws; `transform` ones get `plugin` and `id` from Vite's `this.error`).
  */
 function attribute(error, plugin, hookName, id) {
-  const e = error instanceof Error ? error : new Error(String(error))
+  const e = asError(error)
   if (hookName !== 'transform' && !e.plugin) {
     e.plugin = plugin.name
     if (hookName === 'load' && !e.id) e.id = id
@@ -258,8 +267,12 @@ function guardedPlugins(timeout) {
 
 /** An error of a hook as a record the native side carries (Vite's fields kept). */
 export function errorRecord(error) {
-  const e = error instanceof Error ? error : new Error(String(error))
-  const loc = e.loc && typeof e.loc.line === 'number' ? { file: e.loc.file ?? e.id ?? '', line: e.loc.line, column: e.loc.column ?? 0 } : undefined
+  const e = asError(error)
+  // Vite keeps a plugin's `loc` as given, a missing `file` included.
+  const loc =
+    e.loc && typeof e.loc.line === 'number'
+      ? { file: typeof e.loc.file === 'string' ? e.loc.file : undefined, line: e.loc.line, column: e.loc.column ?? 0 }
+      : undefined
   return {
     message: e.message,
     code: typeof e.code === 'string' ? e.code : undefined,

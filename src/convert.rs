@@ -211,7 +211,8 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
 
 #[napi(object)]
 pub struct JsLocation {
-  pub file: String,
+  /// Absent when the plugin's `loc` named no file (Vite leaves it out then).
+  pub file: Option<String>,
   pub line: u32,
   pub column: u32,
 }
@@ -236,7 +237,7 @@ impl From<&EnvError> for JsEnvError {
       id: e.id.clone(),
       plugin: e.plugin.clone(),
       loc: e.loc.as_ref().map(|l| JsLocation {
-        file: l.file.clone(),
+        file: (!l.file.is_empty()).then(|| l.file.clone()),
         line: l.line,
         column: l.column,
       }),
