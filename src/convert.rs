@@ -229,12 +229,19 @@ pub struct JsEnvError {
   pub stack: Option<String>,
 }
 
+/// Vite's errors with these codes carry no `id` (ours keep it natively, to build messages).
+const CODES_WITHOUT_ID: [&str; 3] = ["ERR_LOAD_URL", "ERR_LOAD_PUBLIC_URL", "ERR_DENIED_ID"];
+
 impl From<&EnvError> for JsEnvError {
   fn from(e: &EnvError) -> Self {
+    let id_hidden = e
+      .code
+      .as_deref()
+      .is_some_and(|code| CODES_WITHOUT_ID.contains(&code));
     Self {
       code: e.code.clone(),
       message: e.message.clone(),
-      id: e.id.clone(),
+      id: if id_hidden { None } else { e.id.clone() },
       plugin: e.plugin.clone(),
       loc: e.loc.as_ref().map(|l| JsLocation {
         file: (!l.file.is_empty()).then(|| l.file.clone()),
