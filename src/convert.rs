@@ -230,7 +230,7 @@ pub struct JsEnvError {
 }
 
 /// Vite's errors with these codes carry no `id` (ours keep it natively, to build messages).
-const CODES_WITHOUT_ID: [&str; 3] = ["ERR_LOAD_URL", "ERR_LOAD_PUBLIC_URL", "ERR_DENIED_ID"];
+const CODES_WITHOUT_ID: [&str; 2] = ["ERR_LOAD_URL", "ERR_LOAD_PUBLIC_URL"];
 
 impl From<&EnvError> for JsEnvError {
   fn from(e: &EnvError) -> Self {
