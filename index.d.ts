@@ -228,7 +228,8 @@ export interface JsJsxOptions {
 }
 
 export interface JsLocation {
-  file: string
+  /** Absent when the plugin's `loc` named no file (Vite leaves it out then). */
+  file?: string
   line: number
   column: number
 }

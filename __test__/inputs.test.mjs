@@ -38,8 +38,8 @@ async function outcome(server, url) {
     const mod = await server.environments.ssr.runner.import(url)
     return { exports: Object.fromEntries(Object.entries(mod).map(([k, v]) => [k, typeof v === 'string' && v.length > 40 ? v.length : v])) }
   } catch (error) {
-    // Not `id`: ours carries it on ERR_LOAD_URL where Vite's does not (left for the conversion
-    // layer, noted in issue 10).
+    // Not `id`: a parse error's is the file path in ours, the url in Vite's (ERR_LOAD_URL ones,
+    // without `id` as in Vite, are compared in load-url-error.test.mjs).
     // Parse errors are worded by different parsers (oxc, swc): compared by their shape only.
     const message = /^Parse failure: /.test(error.message) ? 'Parse failure' : error.message.split('\n')[0].replace(root, '<root>')
     return { error: error.code ?? 'parse error', message }

@@ -88,10 +88,17 @@ function shareSafeModulePaths(paths, native) {
   return () => subscribers.delete(native)
 }
 
+/**
+ * Context key (internal): the environment options another factory already merged (Vite keeps no
+ * way to recover a `context.options` delta). Read before the native core reads the config.
+ */
+export const MERGED_OPTIONS = Symbol('vite-env-native.mergedOptions')
+
 function withNativeCore(Base) {
   return class extends Base {
     constructor(name, config, context = {}) {
       super(name, config, context)
+      if (context[MERGED_OPTIONS]) this._options = context[MERGED_OPTIONS]
       const skipFsCheck = transportSkipsFsCheck(this, context.transport)
       // Pre-transform of static imports is on unless `dev.preTransformRequests: false` was set
       // explicitly (Vite's resolved `false` is also its default for server environments).

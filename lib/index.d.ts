@@ -42,6 +42,12 @@ export declare function isNativeEnvironment(environment: unknown): environment i
 export interface NativeEnvironmentsOptions {
   /** Only these environment names (default: every `consumer: 'server'` environment). */
   environments?: string[]
+  /**
+   * Milliseconds a JS plugin `resolveId`/`load`/`transform` hook may take before its request fails
+   * with an error naming the plugin and hook (default 60000, or `VITE_ENV_NATIVE_HOOK_TIMEOUT`;
+   * 0 = no bound, as in Vite).
+   */
+  hookTimeout?: number
 }
 
 /** Vite plugin: moves every server-consumer environment onto the native core in dev. */

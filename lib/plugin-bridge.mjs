@@ -95,10 +95,184 @@ const describe = (hookName, plugins) =>
 
 const mapString = (map) => (map == null ? undefined : typeof map === 'string' ? map : JSON.stringify(map))
 
+/** Property of an environment: its bound on a JS hook's settling, in ms (`nativeEnvironments({ hookTimeout })`). */
+export const HOOK_TIMEOUT = Symbol('vite-env-native.hookTimeout')
+
+/** Vite has no bound; ours is generous, for hooks that compile or fetch. */
+export const DEFAULT_HOOK_TIMEOUT = 60_000
+
+/** The bound for `environment`: its option, else `VITE_ENV_NATIVE_HOOK_TIMEOUT`, else the default. 0 = none. */
+export function hookTimeout(environment) {
+  const fromOption = environment[HOOK_TIMEOUT]
+  if (typeof fromOption === 'number' && fromOption >= 0) return fromOption
+  const fromEnv = Number(process.env.VITE_ENV_NATIVE_HOOK_TIMEOUT)
+  if (process.env.VITE_ENV_NATIVE_HOOK_TIMEOUT && Number.isFinite(fromEnv) && fromEnv >= 0) return fromEnv
+  return DEFAULT_HOOK_TIMEOUT
+}
+
+const describeValue = (value) =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : `${typeof value}${typeof value === 'number' || typeof value === 'boolean' ? ` (${value})` : ''}`
+
+/** Why `map` is not a source map Vite can chain, or `undefined` when it is (or absent). */
+function malformedMap(map) {
+  if (map == null || map === '') return undefined
+  let parsed = map
+  if (typeof map === 'string') {
+    try {
+      parsed = JSON.parse(map)
+    } catch (error) {
+      return `a string that is not JSON (${error.message})`
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return describeValue(parsed)
+  // Vite's chain skips a map without sources; any other needs string `mappings`.
+  const skipped = Array.isArray(parsed.sources) && parsed.sources.length === 0
+  if (!skipped && typeof parsed.mappings !== 'string') {
+    return `an object whose \`mappings\` is ${describeValue(parsed.mappings)}, not a string`
+  }
+  return undefined
+}
+
+/** What is wrong with a hook's result for Vite's container, or `undefined`. */
+function invalidResult(hookName, result) {
+  if (!result) return undefined
+  if (typeof result === 'string') return undefined
+  if (typeof result !== 'object' || Array.isArray(result)) {
+    return `${describeValue(result)}; expected ${hookName === 'resolveId' ? 'a string or { id }' : 'a string or { code, map }'}`
+  }
+  // To Vite a falsy `id` is "not resolved", a nullish load `code` "not loaded" and an undefined
+  // transform `code` "unchanged".
+  if (hookName === 'resolveId') {
+    return !result.id || typeof result.id === 'string'
+      ? undefined
+      : `{ id } with \`id\` of type ${describeValue(result.id)}; expected a string`
+  }
+  const codeGiven = hookName === 'load' ? result.code != null : result.code !== undefined
+  if (codeGiven && typeof result.code !== 'string') {
+    return `{ code } with \`code\` of type ${describeValue(result.code)}; expected a string`
+  }
+  if (result.moduleType !== undefined && typeof result.moduleType !== 'string') {
+    return `{ moduleType } of type ${describeValue(result.moduleType)}; expected a string`
+  }
+  const map = malformedMap(result.map)
+  return map ? `a malformed source map: ${map}` : undefined
+}
+
+const hookError = (plugin, hookName, id, message) => {
+  const about = id ? ` (${hookName === 'resolveId' ? 'specifier' : 'id'}: ${id})` : ''
+  const error = new Error(`The ${hookName} hook of plugin "${plugin.name}" ${message}${about}`)
+  error.plugin = plugin.name
+  error.hook = hookName
+  if (id && hookName !== 'resolveId') error.id = id
+  return error
+}
+
+/**
+ * The thrown value as something with Vite's error fields. `this.error({ message, pos })` throws
+ * the object itself (Vite's `_formatLog` adds `plugin`, `id`, `loc`, `frame` to it), not an Error.
+ */
+const asError = (error) =>
+  error instanceof Error || (error !== null && typeof error === 'object' && typeof error.message === 'string')
+    ? error
+    : new Error(String(error))
+
+/**
+ * Names the plugin and hook on a failure Vite's container leaves bare (`load` and `resolveId`
+ * throws; `transform` ones get `plugin` and `id` from Vite's `this.error`).
+ */
+function attribute(error, plugin, hookName, id) {
+  const e = asError(error)
+  if (hookName !== 'transform' && !e.plugin) {
+    e.plugin = plugin.name
+    if (hookName === 'load' && !e.id) e.id = id
+  }
+  e.hook ??= hookName
+  return e
+}
+
+/** `promise`, or a rejection naming the hook once `timeout` ms pass first. */
+function settleWithin(promise, timeout, plugin, hookName, id) {
+  if (!timeout) return promise
+  let timer
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          hookError(
+            plugin,
+            hookName,
+            id,
+            `did not settle within ${timeout} ms (nativeEnvironments({ hookTimeout }) or VITE_ENV_NATIVE_HOOK_TIMEOUT set the bound)`,
+          ),
+        ),
+      timeout,
+    )
+    // A hung hook must not keep the process alive on its own.
+    timer.unref?.()
+  })
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * The hook with its result checked where Vite's container would fail later without the plugin's
+ * name (a non-string `code` or `id`, a malformed map), and its settling bounded by `timeout`.
+ */
+function guardHook(plugin, hookName, hook, timeout) {
+  const handler = typeof hook === 'function' ? hook : hook.handler
+  if (typeof handler !== 'function') return hook
+  const check = (result, id) => {
+    const problem = invalidResult(hookName, result)
+    if (problem) throw hookError(plugin, hookName, id, `returned ${problem}`)
+    return result
+  }
+  const guarded = function (...args) {
+    const id = args[hookName === 'transform' ? 1 : 0]
+    let result
+    try {
+      result = handler.apply(this, args)
+    } catch (error) {
+      throw attribute(error, plugin, hookName, id)
+    }
+    if (typeof result?.then !== 'function') return check(result, id)
+    return settleWithin(Promise.resolve(result), timeout, plugin, hookName, id).then(
+      (value) => check(value, id),
+      (error) => {
+        throw attribute(error, plugin, hookName, id)
+      },
+    )
+  }
+  return typeof hook === 'function' ? guarded : { ...hook, handler: guarded }
+}
+
+/**
+ * One stand-in per plugin for the group runs (its pipeline hooks guarded, everything else read
+ * through to the plugin): the plugin objects themselves stay untouched, as Vite and the client
+ * environment call them too. One object per plugin keeps `this.resolve({ skipSelf })` identities.
+ */
+function guardedPlugins(timeout) {
+  const standIns = new Map()
+  return (plugins) =>
+    plugins.map((plugin) => {
+      let standIn = standIns.get(plugin)
+      if (!standIn) {
+        standIn = Object.create(plugin)
+        for (const hookName of PIPELINE_HOOKS) {
+          if (plugin[hookName]) standIn[hookName] = guardHook(plugin, hookName, plugin[hookName], timeout)
+        }
+        standIns.set(plugin, standIn)
+      }
+      return standIn
+    })
+}
+
 /** An error of a hook as a record the native side carries (Vite's fields kept). */
 export function errorRecord(error) {
-  const e = error instanceof Error ? error : new Error(String(error))
-  const loc = e.loc && typeof e.loc.line === 'number' ? { file: e.loc.file ?? e.id ?? '', line: e.loc.line, column: e.loc.column ?? 0 } : undefined
+  const e = asError(error)
+  // Vite keeps a plugin's `loc` as given, a missing `file` included.
+  const loc =
+    e.loc && typeof e.loc.line === 'number'
+      ? { file: typeof e.loc.file === 'string' ? e.loc.file : undefined, line: e.loc.line, column: e.loc.column ?? 0 }
+      : undefined
   return {
     message: e.message,
     code: typeof e.code === 'string' ? e.code : undefined,
@@ -118,11 +292,15 @@ export function errorRecord(error) {
 export function installPluginBridge(environment, native) {
   const container = environment.pluginContainer
   const sortedPlugins = container.getSortedPlugins
-  const resolve = splitAround(sortedPlugins('resolveId'), new Set(['builtin:vite-resolve', 'vite:resolve']))
-  const transform = splitAround(sortedPlugins('transform'), new Set(['vite:oxc', 'vite:esbuild']), 'vite:import-glob', 'vite:import-analysis')
+  const guard = guardedPlugins(hookTimeout(environment))
+  const guardGroups = (groups) => Object.fromEntries(Object.entries(groups).map(([key, plugins]) => [key, guard(plugins)]))
+  const resolve = guardGroups(splitAround(sortedPlugins('resolveId'), new Set(['builtin:vite-resolve', 'vite:resolve'])))
+  const transform = guardGroups(
+    splitAround(sortedPlugins('transform'), new Set(['vite:oxc', 'vite:esbuild']), 'vite:import-glob', 'vite:import-analysis'),
+  )
   // The native side names the groups as `HookGroup::as_str` does.
   const transformGroups = { pre: transform.pre, post: transform.post, 'after-glob': transform.afterGlob, final: transform.final }
-  const load = sortedPlugins('load').filter((p) => !NATIVE_CORE_PLUGINS.has(p.name))
+  const load = guard(sortedPlugins('load').filter((p) => !NATIVE_CORE_PLUGINS.has(p.name)))
 
   // Vite's container reads `getSortedPlugins(hook)` synchronously when a hook run starts; the
   // group selected for that run is in effect only during that synchronous start.

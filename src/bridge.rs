@@ -201,7 +201,9 @@ impl From<JsEnvError> for BridgeError {
       code: e.code,
       plugin: e.plugin,
       id: e.id,
-      loc: e.loc.map(|l| (l.file, l.line, l.column)),
+      loc: e
+        .loc
+        .map(|l| (l.file.unwrap_or_default(), l.line, l.column)),
       frame: e.frame,
       stack: e.stack,
     }

@@ -211,7 +211,8 @@ impl TryFrom<NativeEnvironmentOptions> for EnvironmentConfig {
 
 #[napi(object)]
 pub struct JsLocation {
-  pub file: String,
+  /// Absent when the plugin's `loc` named no file (Vite leaves it out then).
+  pub file: Option<String>,
   pub line: u32,
   pub column: u32,
 }
@@ -228,15 +229,22 @@ pub struct JsEnvError {
   pub stack: Option<String>,
 }
 
+/// Vite's errors with these codes carry no `id` (ours keep it natively, to build messages).
+const CODES_WITHOUT_ID: [&str; 2] = ["ERR_LOAD_URL", "ERR_LOAD_PUBLIC_URL"];
+
 impl From<&EnvError> for JsEnvError {
   fn from(e: &EnvError) -> Self {
+    let id_hidden = e
+      .code
+      .as_deref()
+      .is_some_and(|code| CODES_WITHOUT_ID.contains(&code));
     Self {
       code: e.code.clone(),
       message: e.message.clone(),
-      id: e.id.clone(),
+      id: if id_hidden { None } else { e.id.clone() },
       plugin: e.plugin.clone(),
       loc: e.loc.as_ref().map(|l| JsLocation {
-        file: l.file.clone(),
+        file: (!l.file.is_empty()).then(|| l.file.clone()),
         line: l.line,
         column: l.column,
       }),

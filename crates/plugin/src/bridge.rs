@@ -60,7 +60,7 @@ pub struct BridgeError {
   pub code: Option<String>,
   pub plugin: Option<String>,
   pub id: Option<String>,
-  /// `(file, line, column)`.
+  /// `(file, line, column)`; `file` is empty when the hook's `loc` named none.
   pub loc: Option<(String, u32, u32)>,
   pub frame: Option<String>,
   pub stack: Option<String>,
