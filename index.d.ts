@@ -41,7 +41,8 @@ export declare class NativeEnvironment {
   nodeState(key: number): JsNodeState | null
   setNodeState(key: number, lastHmrTimestamp?: number | undefined | null, lastInvalidationTimestamp?: number | undefined | null, lastHmrInvalidationReceived?: boolean | undefined | null): void
   getTransformResult(key: number): JsTransformResult | null
-  invalidateModule(key: number, timestamp: number, isHmr: boolean, soft: boolean): void
+  /** `timestamp` defaults to the native clock, the one transforms are stamped with. */
+  invalidateModule(key: number, timestamp: number | undefined | null, isHmr: boolean, soft: boolean): void
   /** HMR propagation for edited modules, natively (Vite's `propagateUpdate` rules). */
   hmrUpdate(keys: Array<number>, timestamp: number, firstInvalidatedBy?: string | undefined | null): JsHmrOutcome
   /** When the source of the module's cached result was read (ms since 1970), if it has one. */

@@ -164,9 +164,10 @@ export class GraphMirror {
     }
     graph.ensureEntryFromUrl = ensureEntry
     graph._ensureEntryFromUrl = ensureEntry
-    graph.invalidateModule = (mod, seen = new Set(), timestamp = Date.now(), isHmr = false, softInvalidate = false) => {
+    // No timestamp: the native clock's now (transforms are stamped with it).
+    graph.invalidateModule = (mod, seen = new Set(), timestamp = undefined, isHmr = false, softInvalidate = false) => {
       const key = this.keyOf(mod)
-      if (key === undefined) return original.invalidateModule(mod, seen, timestamp, isHmr, softInvalidate)
+      if (key === undefined) return original.invalidateModule(mod, seen, timestamp ?? Date.now(), isHmr, softInvalidate)
       // Invalidation changes no structure: the nodes read their new state on demand.
       native.invalidateModule(key, timestamp, isHmr, softInvalidate)
       this.resultsMayHaveChanged()

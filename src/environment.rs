@@ -322,8 +322,9 @@ impl NativeEnvironment {
       .map(|r| js_transform_result(&r))
   }
 
+  /// `timestamp` defaults to the native clock, the one transforms are stamped with.
   #[napi(catch_unwind)]
-  pub fn invalidate_module(&self, key: u32, timestamp: f64, is_hmr: bool, soft: bool) {
+  pub fn invalidate_module(&self, key: u32, timestamp: Option<f64>, is_hmr: bool, soft: bool) {
     self
       .inner
       .invalidate_module(NodeKey(key), timestamp, is_hmr, soft);

@@ -149,7 +149,14 @@ impl Environment {
   }
 
   /// Invalidate one module (and importers, per Vite's rules).
-  pub fn invalidate_module(&self, key: NodeKey, timestamp: f64, is_hmr: bool, soft: bool) {
+  /// Vite's `invalidateModule`. Whether a transform is newer than the invalidation compares its
+  /// start, stamped by [`monotonic_now`], with this time: a time from another clock (JS's
+  /// `Date.now()`, which can equal or trail it within a millisecond) could keep a result
+  /// transformed before the invalidation, or drop one transformed after it. So the time is
+  /// this clock's now, or the caller's when that is later.
+  pub fn invalidate_module(&self, key: NodeKey, timestamp: Option<f64>, is_hmr: bool, soft: bool) {
+    let now = monotonic_now();
+    let timestamp = timestamp.map_or(now, |t| if is_hmr { t } else { t.max(now) });
     self.graph.invalidate_module(
       key,
       &mut ven_graph::KeySet::default(),
