@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startServer } from './helpers.mjs'
+import { startServer, whenWatched } from './helpers.mjs'
 
 let root
 let server
@@ -27,13 +27,19 @@ const read = async () => (await server.environments.ssr.runner.import('/value.js
 test('a write the watcher drops is still served', async () => {
   assert.equal(await read(), 1)
   const file = join(root, 'value.js')
+  await whenWatched(server, file)
   for (let round = 2; round < 8; round += 2) {
     const changed = new Promise((resolve) => server.watcher.once('change', resolve))
     writeFileSync(file, `export const value = ${round}\n`)
-    await changed
+    const noEvent = setTimeout(() => server.watcher.emit('change', '(no change event)'), 5000)
+    assert.equal(await changed, file, `round ${round}: the watcher reports the first write`)
+    clearTimeout(noEvent)
     // Read as soon as the update is served, then write again inside the watcher's 50 ms window.
     const eventAt = Date.now()
-    while ((await read()) !== round) await sleep(1)
+    while ((await read()) !== round) {
+      assert.ok(Date.now() - eventAt < 5000, `round ${round}: the first write is served`)
+      await sleep(1)
+    }
     const servedAfter = Date.now() - eventAt
     writeFileSync(file, `export const value = ${round + 1}\n`)
     const deadline = Date.now() + 3000

@@ -1,0 +1,125 @@
+// Real frameworks on the one-line plugin (issue 11): each app of `__test__/frameworks/<name>` is
+// copied to a temporary folder, installs its pinned packages and our packed tarballs (one copy of
+// vite), and runs its dev server the way its docs do. Each route's HTML must equal the HTML of
+// the same app on Vite's own environment (VEN_OFF=1); then an edit of a TS module shows up, a
+// syntax error gives a 500 with the file named in the server's log, and the fix recovers.
+import assert from 'node:assert/strict'
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { hostPlatform } from '../lib/platform.mjs'
+import { repoRoot } from './helpers.mjs'
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
+
+/** A dev server in its own process group, stopped by that group. */
+function startDevServer(app, port, env) {
+  const child = spawn(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'dev', '--port', String(port), '--strictPort'], {
+    cwd: app,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  child.stdout.on('data', (chunk) => (log += chunk))
+  child.stderr.on('data', (chunk) => (log += chunk))
+  return {
+    log: () => log,
+    stop: () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      } catch {}
+    },
+  }
+}
+
+/** Waits until the async `predicate` holds, polling every 100 ms. */
+async function until(predicate, what, timeout) {
+  const start = Date.now()
+  while (!(await predicate().catch(() => false))) {
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`)
+    await sleep(100)
+  }
+}
+
+async function get(port, path) {
+  const response = await fetch(`http://localhost:${port}${path}`, { headers: { accept: 'text/html' } })
+  return { status: response.status, native: response.headers.get('x-ssr-native'), html: await response.text() }
+}
+
+/** Dev-build specifics that differ between any two runs. */
+const normalize = (html) => html.replace(/version: "\d+"/g, 'version: "<n>"')
+
+const APPS = [
+  {
+    name: 'sveltekit',
+    routes: ['/', '/about'],
+    module: 'src/lib/greeting.ts',
+    edit: (text) => text.replace('Hello', 'Howdy'),
+    editedText: 'Howdy kit',
+    broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+  },
+]
+
+for (const app of APPS) {
+  describe(`framework: ${app.name}`, () => {
+    let dir
+    let port = 5300 + APPS.indexOf(app) * 2
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), `ven-${app.name}-`))
+      const packs = join(dir, 'packs')
+      execFileSync(process.execPath, [join(repoRoot, 'scripts/pack.mjs'), '--out', packs], { stdio: 'pipe' })
+      cpSync(join(repoRoot, '__test__/frameworks', app.name), join(dir, 'app'), { recursive: true })
+      const tarballs = [`${pkg.name}-${pkg.version}.tgz`, `${pkg.name}-${hostPlatform()}-${pkg.version}.tgz`].map((t) => join(packs, t))
+      execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { cwd: join(dir, 'app'), stdio: 'pipe' })
+    })
+    after(() => rmSync(dir, { recursive: true, force: true }))
+
+    async function serve(env, work) {
+      const server = startDevServer(join(dir, 'app'), port++, env)
+      const at = port - 1
+      try {
+        await until(async () => (await get(at, app.routes[0])).status === 200, `${app.name} dev server`, 60_000)
+        return await work(at, server)
+      } finally {
+        server.stop()
+        await sleep(200)
+      }
+    }
+
+    test('every route renders the same HTML as on Vite’s own environment', async () => {
+      const render = (env) =>
+        serve(env, async (at) => {
+          const pages = {}
+          for (const route of app.routes) pages[route] = await get(at, route)
+          return pages
+        })
+      const vite = await render({ VEN_OFF: '1' })
+      const ours = await render({})
+      for (const route of app.routes) {
+        assert.equal(vite[route].native, 'false')
+        assert.equal(ours[route].native, 'true', 'the SSR environment is ours')
+        assert.equal(ours[route].status, vite[route].status, route)
+        assert.equal(normalize(ours[route].html), normalize(vite[route].html), route)
+      }
+    })
+
+    test('an edit shows, a syntax error is a 500 naming the file, the fix recovers', async () => {
+      const file = join(dir, 'app', app.module)
+      const original = readFileSync(file, 'utf8')
+      await serve({}, async (at, server) => {
+        writeFileSync(file, app.edit(original))
+        await until(async () => (await get(at, app.routes[0])).html.includes(app.editedText), 'the edit', 20_000)
+        writeFileSync(file, app.broken)
+        await until(async () => (await get(at, app.routes[0])).status === 500, 'the 500', 20_000)
+        assert.ok(server.log().includes(file), `the log names ${file}:\n${server.log()}`)
+        writeFileSync(file, original)
+        await until(async () => (await get(at, app.routes[0])).status === 200, 'the recovery', 20_000)
+        assert.ok((await get(at, app.routes[0])).html.includes('Hello kit'))
+      })
+    })
+  })
+}

@@ -1,0 +1,5 @@
+import { greet } from '../lib/greeting'
+
+export function load(): { message: string } {
+  return { message: greet('kit') }
+}
