@@ -77,3 +77,23 @@ pub fn inject_panic(step: &str, subject: &str) {
     panic!("injected panic ({step})");
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn a_panic_becomes_an_error_naming_step_and_subject() {
+    let error = guard("resolving", "./dep.ts", || -> u32 {
+      panic!("bad state {}", 7)
+    })
+    .expect_err("the panic is caught");
+    assert_eq!(error.code.as_deref(), Some(INTERNAL_ERROR_CODE));
+    assert_eq!(error.id.as_deref(), Some("./dep.ts"));
+    assert_eq!(
+      error.message,
+      "vite-env-native internal error while resolving ./dep.ts: bad state 7"
+    );
+    assert_eq!(guard("resolving", "./dep.ts", || 3).ok(), Some(3));
+  }
+}
