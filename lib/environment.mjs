@@ -143,7 +143,14 @@ function withNativeCore(Base) {
       const fetchOptions = { ...this._remoteRunnerOptions, ...options }
       // Cached modules and externals are answered at once; the rest waits for the native pipeline.
       const now = native.fetchModuleNow(id, importer ?? undefined, fetchOptions)
-      const answer = now ? Promise.resolve(now) : native.fetchModule(id, importer ?? undefined, fetchOptions)
+      let answer
+      if (!now) answer = native.fetchModule(id, importer ?? undefined, fetchOptions)
+      else if (now.invalidate === true) {
+        // A pre-transformed module that is not yet the node's result: Vite would load and transform
+        // it now, which takes at least one turn of the event loop, so `process.nextTick` callbacks
+        // and microtasks queued by the module evaluated before it run first (issue 12, item 14).
+        answer = new Promise((resolve) => setImmediate(resolve, now))
+      } else answer = Promise.resolve(now)
       return answer.then((response) => {
         // A module's code was handed out: its node may have a new `transformResult`.
         if (response.code !== undefined) this._graphMirror.resultsMayHaveChanged()

@@ -1,11 +1,13 @@
 //! `NativeEnvironment`: the JS handle of one engine environment.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
 use napi::Result;
 use napi_derive::napi;
 use ven_environment::{
-  EnvError, Environment, FetchOptions, FetchResult, FsCheck, HmrOutcome, NodeKey,
+  EnvError, Environment, FetchOptions, FetchResult, FsCheck, HmrOutcome, NodeKey, internal_error,
 };
 
 use napi::bindgen_prelude::Function;
@@ -150,10 +152,13 @@ impl NativeEnvironment {
     importer: Option<String>,
     options: Option<JsFetchOptions>,
   ) -> JsFetchResponse {
-    let result = self
+    let fetch = self
       .inner
-      .fetch_module(&url, importer.as_deref(), fetch_options(options))
-      .await;
+      .fetch_module(&url, importer.as_deref(), fetch_options(options));
+    let result = AssertUnwindSafe(fetch)
+      .catch_unwind()
+      .await
+      .unwrap_or_else(|payload| Err(Arc::new(internal_error("fetching", &url, &*payload))));
     self.fetch_response(result)
   }
 
@@ -166,10 +171,15 @@ impl NativeEnvironment {
     importer: Option<String>,
     options: Option<JsFetchOptions>,
   ) -> Option<JsFetchResponse> {
-    self
-      .inner
-      .fetch_module_now(&url, importer.as_deref(), fetch_options(options))
-      .map(|result| self.fetch_response(result))
+    let answer = ven_environment::guard("fetching", &url, || {
+      self
+        .inner
+        .fetch_module_now(&url, importer.as_deref(), fetch_options(options))
+    });
+    match answer {
+      Ok(answer) => answer.map(|result| self.fetch_response(result)),
+      Err(fault) => Some(self.fetch_response(Err(Arc::new(fault)))),
+    }
   }
 
   fn fetch_response(
@@ -219,7 +229,11 @@ impl NativeEnvironment {
 
   #[napi]
   pub async fn transform_request(&self, url: String) -> JsTransformResponse {
-    match self.inner.transform_request(&url).await {
+    let request = AssertUnwindSafe(self.inner.transform_request(&url)).catch_unwind();
+    let result = request
+      .await
+      .unwrap_or_else(|payload| Err(Arc::new(internal_error("transforming", &url, &*payload))));
+    match result {
       Ok(result) => {
         let cached = self.inner.requested_result_version(&url, &result);
         JsTransformResponse {
@@ -242,7 +256,8 @@ impl NativeEnvironment {
   /// `server.fs` is not checked.
   #[napi]
   pub async fn warmup_request(&self, url: String) {
-    let _ = self.inner.transform_request_with(&url, FsCheck::Skip).await;
+    let warmup = self.inner.transform_request_with(&url, FsCheck::Skip);
+    let _ = AssertUnwindSafe(warmup).catch_unwind().await;
   }
 
   /// Moves whenever the node's `transformResult` changes (invalidation, a new requested result).
@@ -269,7 +284,12 @@ impl NativeEnvironment {
     url: String,
     resolved_id: Option<String>,
   ) -> JsEnsureEntryResponse {
-    match self.inner.ensure_entry_from_url(&url, resolved_id).await {
+    let ensure = AssertUnwindSafe(self.inner.ensure_entry_from_url(&url, resolved_id));
+    let result = match ensure.catch_unwind().await {
+      Ok(result) => result,
+      Err(payload) => Err(internal_error("resolving the entry", &url, &*payload)),
+    };
+    match result {
       Ok(key) => JsEnsureEntryResponse {
         key: Some(key.0),
         error: None,
@@ -375,13 +395,17 @@ impl NativeEnvironment {
   }
 
   #[napi(catch_unwind)]
-  pub fn on_file_change(&self, file: String) -> Vec<u32> {
-    self
-      .inner
-      .on_file_change(&file)
-      .into_iter()
-      .map(|k| k.0)
-      .collect()
+  pub fn on_file_change(&self, file: String) -> Result<Vec<u32>> {
+    let changed = ven_environment::guard("invalidating the modules of", &file, || {
+      self.inner.on_file_change(&file)
+    });
+    Ok(
+      changed
+        .map_err(fault_to_js)?
+        .into_iter()
+        .map(|k| k.0)
+        .collect(),
+    )
   }
 
   /// Modules whose `import.meta.glob` calls match a created or deleted `file`.
@@ -536,6 +560,11 @@ pub fn module_runner_transform(
       error: Some((&EnvError::from_transform(&error)).into()),
     },
   }
+}
+
+/// A caught panic as a thrown JS error; its message names the step and the subject.
+fn fault_to_js(fault: EnvError) -> napi::Error {
+  napi::Error::new(napi::Status::GenericFailure, fault.message)
 }
 
 fn fetch_options(options: Option<JsFetchOptions>) -> FetchOptions {

@@ -17,6 +17,15 @@ import { dirnamePosix, posixPathToFileHref, resolvePosix, stripQuery } from './p
 import { enableSourceMaps } from './sourcemap.mjs';
 import { normalizeTransport } from './transport.mjs';
 
+// How long a cycle of waits may stay held for an older import that never arrives.
+const HELD_CYCLE_FALLBACK_MS = 1000;
+
+/** Orders serial-order keys: older top-level import first, then entry order. */
+function compareKeys(a, b) {
+  if (!a || !b) return a ? -1 : b ? 1 : 0;
+  return a.generation - b.generation || a.sequence - b.sequence;
+}
+
 function isPrimitive(value) {
   return !value || (typeof value !== 'object' && typeof value !== 'function');
 }
@@ -83,9 +92,15 @@ export class ModuleRunner {
   #closed = false;
   #resetSourceMaps;
   // "Waits-for" edges between module evaluations: requesterId → (targetId →
-  // number of pending awaits). Used to detect import cycles that would
-  // otherwise deadlock (see #wouldDeadlock).
+  // set of pending waits, each releasable). See "Waits between evaluations".
   #waits = new Map();
+  // Serial-order key of every evaluation in flight: id → { generation, sequence }.
+  #evaluationOrder = new Map();
+  #orderSequence = 0;
+  // Cycles of waits left unbroken until no older import can enter them (see #breakHeldCycles).
+  #heldCycles = new Set();
+  #heldCycleTimer;
+  #heldCycleTimeout = false;
   // Failed evaluations and the import generation they failed in; see
   // #forgetSettledFailures.
   #failures = new Map();
@@ -131,9 +146,10 @@ export class ModuleRunner {
     this.#activeGenerations.add(generation);
     try {
       const mod = await this.cachedModule(url);
-      return await this.cachedRequest(url, mod);
+      return await this.#cachedRequest(url, mod, [], undefined, generation);
     } finally {
       this.#activeGenerations.delete(generation);
+      if (this.#heldCycles.size > 0) this.#breakHeldCycles();
     }
   }
 
@@ -192,68 +208,188 @@ export class ModuleRunner {
   }
 
   // -------------------------------------------------------------------------
-  // Cycle detection
+  // Waits between evaluations, and cycles among them
   //
-  // Awaiting a module that is still evaluating deadlocks if that module is
-  // (transitively) waiting for the requester; ESM semantics then hand out the
-  // partially initialized namespace instead. Rather than walking the static
-  // import graph from the requested module on every request (quadratic on
-  // large graphs, vitejs/vite#20084), we keep the set of *live* waits between
-  // evaluations and only walk those. Evaluated modules never reach this check
-  // (fast path in cachedRequest), and the live-wait graph only contains
-  // modules blocked right now — for sequential static imports that is a single
-  // chain, so the walk is bounded by the current import depth.
+  // A module that is still evaluating is awaited, whoever started it, unless
+  // the wait would close a cycle of waiting modules; then one edge of the cycle
+  // is given the partially initialized namespace instead, as ESM does. Only
+  // live waits are kept (not the static import graph, which made Vite's check
+  // quadratic: vitejs/vite#20084), so a walk is bounded by the modules blocked
+  // right now. Which edge is broken follows serial order: every evaluation
+  // carries the key (generation of the top-level import, sequence) under which
+  // a one-import-at-a-time run would enter it, and the module with the smallest
+  // key in the cycle is the one its predecessor gets half-done. A concurrent
+  // import may close the cycle at another edge than the serial run would; the
+  // wait at the serial edge is then released instead (issue 10).
   // -------------------------------------------------------------------------
 
-  #addWait(fromId, toId) {
+  #addWait(fromId, toId, record) {
     let targets = this.#waits.get(fromId);
     if (!targets) this.#waits.set(fromId, (targets = new Map()));
-    targets.set(toId, (targets.get(toId) ?? 0) + 1);
+    let records = targets.get(toId);
+    if (!records) targets.set(toId, (records = new Set()));
+    records.add(record);
   }
 
-  #removeWait(fromId, toId) {
+  #removeWait(fromId, toId, record) {
     const targets = this.#waits.get(fromId);
-    if (!targets) return;
-    const count = (targets.get(toId) ?? 1) - 1;
-    if (count > 0) targets.set(toId, count);
-    else {
-      targets.delete(toId);
-      if (targets.size === 0) this.#waits.delete(fromId);
-    }
+    const records = targets?.get(toId);
+    if (!records) return;
+    records.delete(record);
+    if (records.size > 0) return;
+    targets.delete(toId);
+    if (targets.size === 0) this.#waits.delete(fromId);
   }
 
-  async #awaitAs(requesterId, mod, promise) {
+  /** Awaits `promise` (the evaluation of `mod`) as a wait of `requesterId`, which a cycle may release early. */
+  async #waitFor(requesterId, mod, promise) {
     if (!requesterId) return promise;
-    this.#addWait(requesterId, mod.id);
+    const record = {};
+    this.#addWait(requesterId, mod.id, record);
     try {
-      return await promise;
+      return await new Promise((resolve, reject) => {
+        record.release = resolve;
+        promise.then(resolve, reject);
+      });
     } finally {
-      this.#removeWait(requesterId, mod.id);
+      this.#removeWait(requesterId, mod.id, record);
     }
   }
 
-  /** True when waiting for in-flight `mod` from `callstack` could never finish. */
-  #wouldDeadlock(mod, callstack) {
-    // The requested module is one of our own (lexical) importers.
-    if (callstack.includes(mod.id)) return true;
-    if (this.#waits.size === 0) return false;
-    const onStack = new Set(callstack);
-    const seen = new Set([mod.id]);
+  #isEvaluating(id) {
+    const node = this.evaluatedModules.getModuleById(id);
+    return !!node && !!node.promise && !node.evaluated;
+  }
+
+  #newOrderKey(generation) {
+    return { generation, sequence: ++this.#orderSequence };
+  }
+
+  /** The serial-order key of the evaluation that requests a module (or of the top-level import). */
+  #requesterKey(requesterId, generation) {
+    return (requesterId && this.#evaluationOrder.get(requesterId)) || this.#newOrderKey(generation);
+  }
+
+  /**
+   * Walks the live waits from in-flight `mod`: a serial run would have entered every module
+   * found there from the requester's import, so an older requester adopts them. Returns the
+   * waiting path `mod → … → requester` when one exists (waiting would close a cycle).
+   */
+  #adoptAndFindCycle(mod, requesterId, requesterKey) {
+    const cameFrom = new Map([[mod.id, undefined]]);
     const pending = [mod.id];
-    while (pending.length > 0) {
-      const targets = this.#waits.get(pending.pop());
+    let found = false;
+    for (let index = 0; index < pending.length; index++) {
+      const id = pending[index];
+      const key = this.#evaluationOrder.get(id);
+      if (key && key.generation > requesterKey.generation) {
+        this.#evaluationOrder.set(id, this.#newOrderKey(requesterKey.generation));
+      }
+      if (id === requesterId) {
+        found = true;
+        continue;
+      }
+      const targets = this.#waits.get(id);
       if (!targets) continue;
-      for (const id of targets.keys()) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const node = this.evaluatedModules.getModuleById(id);
-        // Finished evaluations cannot be part of a deadlock (vitejs/vite#22999).
-        if (!node || !node.promise || node.evaluated) continue;
-        if (onStack.has(id)) return true;
-        pending.push(id);
+      for (const target of targets.keys()) {
+        if (cameFrom.has(target)) continue;
+        // Finished evaluations cannot be part of a cycle (vitejs/vite#22999).
+        if (!this.#isEvaluating(target)) continue;
+        cameFrom.set(target, id);
+        pending.push(target);
       }
     }
+    if (!found) return undefined;
+    const path = [];
+    for (let id = requesterId; id !== undefined; id = cameFrom.get(id)) path.push(id);
+    return path.reverse();
+  }
+
+  /** Resolves the waits of `fromId` on `toId` with `toId`'s partial namespace. */
+  #releaseWait(fromId, toId, exports) {
+    const records = this.#waits.get(fromId)?.get(toId);
+    if (!records) return false;
+    for (const record of records) record.release(exports);
+    return true;
+  }
+
+  /**
+   * Before `requesterId` waits for in-flight `mod`: true when it must take `mod`'s partial
+   * namespace now. When the cycle should break at another edge, that wait is released.
+   */
+  #breaksCycleHere(mod, requesterId, generation) {
+    const requesterKey = this.#requesterKey(requesterId, generation);
+    if (!requesterId) {
+      this.#adoptAndFindCycle(mod, undefined, requesterKey);
+      return false;
+    }
+    // Cycle: requester → mod → … → requester.
+    const path = this.#adoptAndFindCycle(mod, requesterId, requesterKey);
+    if (!path) {
+      if (this.#heldCycles.size > 0) queueMicrotask(() => this.#breakHeldCycles());
+      return false;
+    }
+    const first = this.#serialFirst(path);
+    if (first === 0) {
+      const key = this.#evaluationOrder.get(path[0]);
+      if (!key || key.generation <= this.#oldestActiveGeneration()) return true;
+    }
+    // The requester waits (its edge closes the cycle); the break is made, or held until no
+    // older import could still enter this cycle first.
+    this.#heldCycles.add(path);
+    queueMicrotask(() => this.#breakHeldCycles());
     return false;
+  }
+
+  /** Index in the cycle `path` (closed by last → first) of the module a serial run enters first. */
+  #serialFirst(path) {
+    let first = 0;
+    for (let index = 1; index < path.length; index++) {
+      if (compareKeys(this.#evaluationOrder.get(path[index]), this.#evaluationOrder.get(path[first])) < 0) first = index;
+    }
+    return first;
+  }
+
+  #oldestActiveGeneration() {
+    let oldest = Infinity;
+    for (const generation of this.#activeGenerations) if (generation < oldest) oldest = generation;
+    return oldest;
+  }
+
+  /**
+   * Breaks every held cycle that no older import can enter any more: its first module's
+   * importer in the cycle gets the partial namespace. Cycles already broken are dropped.
+   */
+  #breakHeldCycles() {
+    if (this.#heldCycles.size === 0) return;
+    const oldest = this.#oldestActiveGeneration();
+    for (const path of this.#heldCycles) {
+      const live = path.every(
+        (id, index) => this.#isEvaluating(id) && this.#waits.get(id)?.has(path[(index + 1) % path.length]),
+      );
+      if (!live) {
+        this.#heldCycles.delete(path);
+        continue;
+      }
+      const first = this.#serialFirst(path);
+      const key = this.#evaluationOrder.get(path[first]);
+      // Untracked waits (an import started from a module's own code) could keep an older
+      // import from ever finishing: the fallback timer breaks the cycle anyway.
+      if (key && key.generation > oldest && !this.#heldCycleTimeout) continue;
+      const firstNode = this.evaluatedModules.getModuleById(path[first]);
+      if (!firstNode?.exports) continue;
+      this.#heldCycles.delete(path);
+      this.#releaseWait(path[(first + path.length - 1) % path.length], path[first], firstNode.exports);
+    }
+    this.#heldCycleTimeout = false;
+    clearTimeout(this.#heldCycleTimer);
+    this.#heldCycleTimer = undefined;
+    if (this.#heldCycles.size > 0) {
+      this.#heldCycleTimer = setTimeout(() => {
+        this.#heldCycleTimeout = true;
+        this.#breakHeldCycles();
+      }, HELD_CYCLE_FALLBACK_MS);
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -266,7 +402,11 @@ export class ModuleRunner {
   }
 
   /** Evaluates `mod` (once) and returns its namespace. */
-  async cachedRequest(url, mod, callstack = [], metadata) {
+  cachedRequest(url, mod, callstack = [], metadata) {
+    return this.#cachedRequest(url, mod, callstack, metadata, this.#generation);
+  }
+
+  async #cachedRequest(url, mod, callstack, metadata, generation) {
     const meta = mod.meta;
     const moduleId = meta.id;
     const requesterId = callstack[callstack.length - 1];
@@ -277,12 +417,13 @@ export class ModuleRunner {
       return this.#finishImport(await mod.promise, meta, metadata);
     }
 
-    // Currently evaluating: share the evaluation, unless that would deadlock.
+    // Currently evaluating: share the evaluation, unless waiting would close a cycle.
     if (mod.promise) {
-      if (mod.exports && this.#wouldDeadlock(mod, callstack)) {
+      // A module that has not started its code yet waits on nothing: no cycle through it.
+      if (this.#breaksCycleHere(mod, requesterId, generation) && mod.exports) {
         return this.#finishImport(mod.exports, meta, metadata);
       }
-      return this.#finishImport(await this.#awaitAs(requesterId, mod, mod.promise), meta, metadata);
+      return this.#finishImport(await this.#waitFor(requesterId, mod, mod.promise), meta, metadata);
     }
 
     let slowTimer;
@@ -295,19 +436,28 @@ export class ModuleRunner {
         this.debug(`[module runner] module ${moduleId} takes over 2s to load.\nstack:\n${chain}`);
       }, 2000);
     }
-    if (requesterId) this.#addWait(requesterId, moduleId);
+    this.#evaluationOrder.set(moduleId, this.#newOrderKey(this.#requesterKey(requesterId, generation).generation));
     try {
       const promise = this.directRequest(url, mod, callstack);
       mod.promise = promise;
       mod.evaluated = false;
+      const settle = () => {
+        // A wait released by a cycle returns before the evaluation ends.
+        if (mod.promise === promise) mod.evaluated = true;
+        if (this.#evaluationOrder.get(moduleId) && !this.#isEvaluating(moduleId)) this.#evaluationOrder.delete(moduleId);
+      };
       promise.then(
-        () => this.#failures.delete(mod),
-        () => this.#recordFailure(mod, promise),
+        () => {
+          this.#failures.delete(mod);
+          settle();
+        },
+        () => {
+          this.#recordFailure(mod, promise);
+          settle();
+        },
       );
-      return this.#finishImport(await promise, meta, metadata);
+      return this.#finishImport(await this.#waitFor(requesterId, mod, promise), meta, metadata);
     } finally {
-      if (requesterId) this.#removeWait(requesterId, moduleId);
-      mod.evaluated = true;
       if (slowTimer) clearTimeout(slowTimer);
     }
   }
@@ -385,7 +535,7 @@ export class ModuleRunner {
       const depMod = await this.cachedModule(dep, importer);
       depMod.importers.add(moduleId);
       mod.imports.add(depMod.id);
-      return this.cachedRequest(dep, depMod, callstack, metadata);
+      return this.#cachedRequest(dep, depMod, callstack, metadata, this.#generation);
     };
     const dynamicRequest = async (dep) => {
       dep = String(dep);

@@ -12,6 +12,7 @@
 mod clock;
 mod config;
 mod error;
+mod fault;
 mod fetch;
 mod file_map;
 mod fs_access;
@@ -32,6 +33,7 @@ use ven_resolver::EnvResolver;
 pub use clock::monotonic_now;
 pub use config::EnvironmentConfig;
 pub use error::{EnvError, Location};
+pub use fault::{INJECT_PANIC_VAR, INTERNAL_ERROR_CODE, guard, inject_panic, internal_error};
 pub use fetch::{FetchOptions, FetchResult};
 pub use fs_access::{DenyGlob, FsCheck, FsConfig};
 pub use plugins::{SpecifierResolution, lang_for, module_type_from_id};
@@ -206,6 +208,7 @@ impl Environment {
   }
 
   pub fn on_file_change(&self, file: &str) -> Vec<NodeKey> {
+    inject_panic("invalidate", file);
     self.graph.on_file_change(file, monotonic_now())
   }
 

@@ -113,9 +113,22 @@ impl Environment {
       .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let this = Arc::clone(self);
     let request_url = url.clone();
-    let future = async move { this.do_transform(&request_url, started_at, check).await }
-      .boxed()
-      .shared();
+    let future = async move {
+      // A panic must not poison the shared future: every later request of the url would
+      // re-raise it.
+      std::panic::AssertUnwindSafe(this.do_transform(&request_url, started_at, check))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|payload| {
+          Err(Arc::new(crate::internal_error(
+            "transforming",
+            &request_url,
+            &*payload,
+          )))
+        })
+    }
+    .boxed()
+    .shared();
     self.pending.insert(
       url.clone(),
       PendingRequest {
@@ -253,7 +266,10 @@ impl Environment {
     if self.is_closing() {
       return Err(EnvError::new("ERR_CLOSED_SERVER", "Server is closed"));
     }
-    self.record_imports(key, &imports, &output.hmr);
+    crate::guard("updating the module graph for", &id, || {
+      crate::inject_panic("graph", &id);
+      self.record_imports(key, &imports, &output.hmr);
+    })?;
     let result = Arc::new(TransformResult::new(
       output.code,
       output.map,
@@ -274,15 +290,25 @@ impl Environment {
   }
 
   /// Runs CPU-heavy work on a blocking thread, at most one per core at a time.
+  /// A panic of `work` becomes an error naming `step` and `subject` (the module id).
   async fn on_worker<T: Send + 'static>(
     self: &Arc<Self>,
+    step: &'static str,
+    subject: &str,
     work: impl FnOnce(&Environment) -> Result<T, EnvError> + Send + 'static,
   ) -> Result<T, EnvError> {
     let _permit = self.transform_slots.acquire().await.ok();
     let this = Arc::clone(self);
-    tokio::task::spawn_blocking(move || work(&this))
-      .await
-      .map_err(|e| EnvError::new("ERR_INTERNAL", format!("transform task failed: {e}")))?
+    match tokio::task::spawn_blocking(move || work(&this)).await {
+      Ok(result) => result,
+      Err(error) if error.is_panic() => {
+        Err(crate::internal_error(step, subject, &*error.into_panic()))
+      }
+      Err(error) => Err(EnvError::new(
+        crate::INTERNAL_ERROR_CODE,
+        format!("vite-env-native: {step} {subject} did not finish: {error}"),
+      )),
+    }
   }
 
   fn transform_options(
@@ -336,7 +362,7 @@ impl Environment {
     let options = self.transform_options(id, url.to_owned(), lang, loaded.map);
     let code = loaded.code;
     let out = self
-      .on_worker(move |_| {
+      .on_worker("stripping types of", id, move |_| {
         ven_transform::strip_types(&code, &options).map_err(|e| EnvError::from_transform(&e))
       })
       .await?;
@@ -376,7 +402,7 @@ impl Environment {
     let code = loaded.code.clone();
     let importer = id.to_owned();
     let (out, matchers) = self
-      .on_worker(move |env| {
+      .on_worker("expanding import.meta.glob in", id, move |env| {
         let mut matchers = Vec::new();
         let out = ven_transform::expand_import_globs(&code, &options, &mut |call| {
           env.expand_glob(&importer, call, &mut matchers)
@@ -432,7 +458,7 @@ impl Environment {
     options.imported_bindings = false;
     let code = after.code;
     let mut output = self
-      .on_worker(move |_| {
+      .on_worker("transforming", id, move |_| {
         ven_transform::transform_module(&code, &options, &mut |_, _| None)
           .map_err(|e| EnvError::from_transform(&e))
       })
@@ -459,7 +485,7 @@ impl Environment {
     let options = Arc::new(self.transform_options(id, url, lang, loaded.map));
     let run = |pass: Pass, answers: HashMap<String, SpecifierResolution>| {
       let (code, options, plugins) = (Arc::clone(&code), Arc::clone(&options), self.plugins());
-      self.on_worker(move |env| {
+      self.on_worker("transforming", id, move |env| {
         env.transform_source(pass, &code, &options, &answers, plugins.as_deref())
       })
     };
@@ -517,8 +543,11 @@ impl Environment {
     EnvError,
   > {
     let id = options.id.as_str();
+    crate::inject_panic("transform", id);
     let mut imports = Vec::new();
     let mut needs_js = Vec::new();
+    // A panic of the resolver, reported with its specifier once the transform returns.
+    let mut resolver_fault = None;
     let mut rewrite = |specifier: &str, kind: ImportKind| -> Option<String> {
       let resolution = if self
         .resolver
@@ -534,7 +563,20 @@ impl Environment {
       } else {
         // Externalization was decided above on the specifier as written: an aliased one is
         // resolved to its file, as Vite's resolver does in dev.
-        match self.resolver.resolve_to_file(specifier, Some(id)) {
+        let resolved = crate::guard("resolving", specifier, || {
+          crate::inject_panic("resolve", specifier);
+          self.resolver.resolve_to_file(specifier, Some(id))
+        });
+        let resolved = match resolved {
+          Ok(resolved) => resolved,
+          Err(mut fault) => {
+            fault.message = format!("{} (imported by {id})", fault.message);
+            fault.id = Some(id.to_owned());
+            resolver_fault.get_or_insert(fault);
+            return None;
+          }
+        };
+        match resolved {
           Ok(Resolved::Module { id }) => SpecifierResolution::Module { id },
           // Builtins stay as written; the runner's `fetchModule` externalizes them.
           Ok(Resolved::Builtin { .. } | Resolved::External { .. }) => SpecifierResolution::Keep,
@@ -576,6 +618,9 @@ impl Environment {
       }),
     }
     .map_err(|e| EnvError::from_transform(&e))?;
+    if let Some(fault) = resolver_fault {
+      return Err(fault);
+    }
     Ok((output, imports, needs_js))
   }
 
