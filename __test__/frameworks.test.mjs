@@ -113,6 +113,9 @@ for (const app of APPS) {
       await serve({}, async (at, server) => {
         writeFileSync(file, app.edit(original))
         await until(async () => (await get(at, app.routes[0])).html.includes(app.editedText), 'the edit', 20_000)
+        // chokidar drops a second `change` of a file within 50 ms of the first, and our pipeline
+        // has usually read the first write by then (known gap, see issue 10's note).
+        await sleep(100)
         writeFileSync(file, app.broken)
         await until(async () => (await get(at, app.routes[0])).status === 500, 'the 500', 20_000)
         assert.ok(server.log().includes(file), `the log names ${file}:\n${server.log()}`)

@@ -1,7 +1,6 @@
 // `nativeEnvironments()`: the one-line way to move every server environment onto the native core.
 import { DevEnvironment as ViteDevEnvironment, isRunnableDevEnvironment } from 'vite'
 import { DevEnvironment, MERGED_OPTIONS, createRunnableDevEnvironment, isNativeEnvironment } from './environment.mjs'
-import { reportDroppedChanges } from './dropped-changes.mjs'
 import { HOOK_TIMEOUT } from './plugin-bridge.mjs'
 
 /**
@@ -91,9 +90,6 @@ export function nativeEnvironments(options = {}) {
     // Dev only: `vite build` and `builder.buildApp` never create dev environments, but keep the
     // plugin out of build pipelines entirely.
     apply: 'serve',
-    configureServer(server) {
-      reportDroppedChanges(server.watcher)
-    },
     configEnvironment: {
       // Last, so a factory set by another plugin's `configEnvironment` is seen too.
       order: 'post',
