@@ -10,10 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { hostPlatform } from '../lib/platform.mjs'
-import { repoRoot } from './helpers.mjs'
-
-const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
+import { packTarballs, repoRoot } from './helpers.mjs'
 
 /** A dev server in its own process group, stopped by that group. */
 function startDevServer(app, port, env) {
@@ -70,11 +67,9 @@ for (const app of APPS) {
     let port = 5300 + APPS.indexOf(app) * 2
     before(() => {
       dir = mkdtempSync(join(tmpdir(), `ven-${app.name}-`))
-      const packs = join(dir, 'packs')
-      execFileSync(process.execPath, [join(repoRoot, 'scripts/pack.mjs'), '--out', packs], { stdio: 'pipe' })
+      const { main, platform } = packTarballs(join(dir, 'packs'))
       cpSync(join(repoRoot, '__test__/frameworks', app.name), join(dir, 'app'), { recursive: true })
-      const tarballs = [`${pkg.name}-${pkg.version}.tgz`, `${pkg.name}-${hostPlatform()}-${pkg.version}.tgz`].map((t) => join(packs, t))
-      execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { cwd: join(dir, 'app'), stdio: 'pipe' })
+      execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', main, platform], { cwd: join(dir, 'app'), stdio: 'pipe' })
     })
     after(() => rmSync(dir, { recursive: true, force: true }))
 

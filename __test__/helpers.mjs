@@ -1,10 +1,12 @@
 // Shared helpers for the JS tests: real Vite 8 dev servers, with Vite's own or our environment.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer } from 'vite'
 import { nativeEnvironments } from 'vite-env-native'
+import { hostPlatform } from '../lib/platform.mjs'
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const exampleRoot = join(repoRoot, 'examples', 'ssr-basic')
@@ -24,6 +26,16 @@ export function startServer(root, { native, plugins = [], ...overrides } = {}) {
     ...overrides,
     plugins: [...(native ? [nativeEnvironments()] : []), ...plugins],
   })
+}
+
+/**
+ * `npm run pack -- --out <dir>`: the paths of the main tarball and of this machine's platform
+ * tarball, as a release publishes them.
+ */
+export function packTarballs(dir) {
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/pack.mjs'), '--out', dir], { stdio: 'pipe' })
+  const { name, version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
+  return { main: join(dir, `${name}-${version}.tgz`), platform: join(dir, `${name}-${hostPlatform()}-${version}.tgz`) }
 }
 
 /** A temporary copy of a fixture folder, removed by the returned `dispose`. */

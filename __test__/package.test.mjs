@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { hostPlatform } from '../lib/platform.mjs'
-import { repoRoot } from './helpers.mjs'
+import { packTarballs, repoRoot } from './helpers.mjs'
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
 const platform = hostPlatform()
-const mainTarball = `${pkg.name}-${pkg.version}.tgz`
-const platformTarball = `${pkg.name}-${platform}-${pkg.version}.tgz`
 
 const entries = (tarball) => execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n')
 
@@ -44,23 +42,23 @@ const APP = {
 
 describe('the packed package', () => {
   let dir
-  let packs
+  let mainTarball
+  let platformTarball
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ven-package-'))
-    packs = join(dir, 'packs')
-    execFileSync(process.execPath, [join(repoRoot, 'scripts/pack.mjs'), '--out', packs], { stdio: 'pipe' })
+    ;({ main: mainTarball, platform: platformTarball } = packTarballs(join(dir, 'packs')))
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
   test('the main tarball holds only what users need', () => {
-    const files = entries(join(packs, mainTarball)).map((f) => f.replace(/^package\//, ''))
+    const files = entries(mainTarball).map((f) => f.replace(/^package\//, ''))
     for (const file of files) {
       assert.match(file, /^(lib\/.*\.(mjs|d\.ts)|index\.js|index\.d\.ts|package\.json|README\.md)$/, `unexpected ${file}`)
     }
     for (const needed of ['index.js', 'index.d.ts', 'lib/index.mjs', 'lib/module-runner.mjs', 'lib/index.d.ts', 'README.md']) {
       assert.ok(files.includes(needed), `missing ${needed}`)
     }
-    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', join(packs, mainTarball), 'package/package.json'], { encoding: 'utf8' }))
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', mainTarball, 'package/package.json'], { encoding: 'utf8' }))
     assert.equal(manifest.scripts.install, undefined, 'no install script')
     assert.equal(manifest.scripts.prepare, undefined, 'no build step for users')
     assert.equal(manifest.optionalDependencies[`${pkg.name}-${platform}`], pkg.version)
@@ -68,9 +66,9 @@ describe('the packed package', () => {
   })
 
   test('the platform tarball holds the binary, limited to its platform', () => {
-    const files = entries(join(packs, platformTarball)).map((f) => f.replace(/^package\//, ''))
+    const files = entries(platformTarball).map((f) => f.replace(/^package\//, ''))
     assert.ok(files.includes(`${pkg.napi.binaryName}.${platform}.node`), files.join(', '))
-    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', join(packs, platformTarball), 'package/package.json'], { encoding: 'utf8' }))
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', platformTarball, 'package/package.json'], { encoding: 'utf8' }))
     assert.deepEqual(manifest.os, [process.platform])
     assert.deepEqual(manifest.cpu, [process.arch])
   })
@@ -83,7 +81,7 @@ describe('the packed package', () => {
     const env = { ...process.env, PATH: pathWithoutRust() }
     assert.throws(() => execFileSync('cargo', ['--version'], { env, stdio: 'pipe' }), 'cargo is out of reach')
     const vite = `vite@${pkg.devDependencies.vite}`
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(packs, mainTarball), join(packs, platformTarball), vite], {
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', mainTarball, platformTarball, vite], {
       cwd: app,
       env,
       stdio: 'pipe',
