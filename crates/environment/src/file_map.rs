@@ -122,6 +122,8 @@ fn decode_data_url(url: &str) -> Option<String> {
   Some(text)
 }
 
+/// `decodeURIComponent`: unlike the resolver's lenient `percent_decode`, a malformed escape or
+/// UTF-8 fails (convert-source-map throws there, and Vite takes no map).
 fn percent_decode(text: &str) -> Option<String> {
   let bytes = text.as_bytes();
   let mut out = Vec::with_capacity(bytes.len());
@@ -143,7 +145,9 @@ fn percent_decode(text: &str) -> Option<String> {
 /// (Vite answers `{}` for one outside, and warns).
 fn read_map_file(file: &str, url: &str) -> Option<String> {
   let dir = Path::new(file).parent()?;
-  let path = normalize(&dir.join(url));
+  let path = PathBuf::from(ven_resolver::normalize_absolute(
+    &dir.join(url).to_string_lossy(),
+  ));
   if let Some(package) = package_root(Path::new(file))
     && !path.starts_with(&package)
   {
@@ -168,21 +172,6 @@ fn package_root(file: &Path) -> Option<PathBuf> {
     at + 2
   };
   (take <= parts.len()).then(|| parts[..take].iter().collect())
-}
-
-/// `a/b/../c` → `a/c` without touching the file system (like `path.resolve`).
-fn normalize(path: &Path) -> PathBuf {
-  let mut out = PathBuf::new();
-  for part in path.components() {
-    match part {
-      Component::ParentDir => {
-        out.pop();
-      }
-      Component::CurDir => {}
-      other => out.push(other),
-    }
-  }
-  out
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ enum Open {
 /// arrow's body is an expression that ends at the level's next `,` or `;`, at its closing
 /// bracket, or before a declaration that starts a line. `a => b => c` nests like brackets do.
 struct Levels {
+  limit: usize,
   open: Vec<(Open, usize)>,
   top_arrows: usize,
   arrows: usize,
@@ -54,8 +55,10 @@ impl Levels {
     self.open.len() + self.arrows
   }
 
-  fn push(&mut self, kind: Open) {
+  /// Opens a bracket; `false` when that passes the limit.
+  fn push(&mut self, kind: Open) -> bool {
     self.open.push((kind, 0));
+    self.depth() <= self.limit
   }
 
   fn pop(&mut self) -> Option<Open> {
@@ -64,12 +67,14 @@ impl Levels {
     Some(kind)
   }
 
-  fn arrow(&mut self) {
+  /// Opens an arrow body; `false` when that passes the limit.
+  fn arrow(&mut self) -> bool {
     self.arrows += 1;
     match self.open.last_mut() {
       Some((_, arrows)) => *arrows += 1,
       None => self.top_arrows += 1,
     }
+    self.depth() <= self.limit
   }
 
   fn end_expression(&mut self) {
@@ -90,6 +95,7 @@ fn deepest_beyond_limit(src: &[u8], limit: usize) -> Option<usize> {
 /// `Err` with the offset of the first bracket or arrow beyond `limit` levels.
 fn scan(src: &[u8], limit: usize) -> Result<(), usize> {
   let mut levels = Levels {
+    limit,
     open: Vec::new(),
     top_arrows: 0,
     arrows: 0,
@@ -107,8 +113,7 @@ fn scan(src: &[u8], limit: usize) -> Result<(), usize> {
     }
     match byte {
       b'(' | b'[' | b'{' => {
-        levels.push(Open::Bracket);
-        if levels.depth() > limit {
+        if !levels.push(Open::Bracket) {
           return Err(i);
         }
         regex_allowed = true;
@@ -122,17 +127,16 @@ fn scan(src: &[u8], limit: usize) -> Result<(), usize> {
       b'}' => {
         i += 1;
         if levels.pop() == Some(Open::Substitution) {
-          (i, regex_allowed) = template_text(&mut levels, src, i, limit)?;
+          (i, regex_allowed) = template_text(&mut levels, src, i)?;
         } else {
           // A block's end is usually followed by a statement, an object's by an operator; a
           // regex read as division only shortens what is skipped.
           regex_allowed = false;
         }
       }
-      b'`' => (i, regex_allowed) = template_text(&mut levels, src, i + 1, limit)?,
+      b'`' => (i, regex_allowed) = template_text(&mut levels, src, i + 1)?,
       b'=' if src.get(i + 1) == Some(&b'>') => {
-        levels.arrow();
-        if levels.depth() > limit {
+        if !levels.arrow() {
           return Err(i);
         }
         regex_allowed = true;
@@ -195,18 +199,10 @@ fn starts_declaration(word: &[u8]) -> bool {
 
 /// Template text from `i` up to its end or its next substitution, which opens a level; where
 /// scanning resumes and whether a regex may follow, or `Err` with the offset past the limit.
-fn template_text(
-  levels: &mut Levels,
-  src: &[u8],
-  i: usize,
-  limit: usize,
-) -> Result<(usize, bool), usize> {
+fn template_text(levels: &mut Levels, src: &[u8], i: usize) -> Result<(usize, bool), usize> {
   let (next, substitution) = skip_template(src, i);
-  if substitution {
-    levels.push(Open::Substitution);
-    if levels.depth() > limit {
-      return Err(next - 2);
-    }
+  if substitution && !levels.push(Open::Substitution) {
+    return Err(next - 2);
   }
   Ok((next, substitution))
 }
