@@ -57,31 +57,24 @@ const TRIM_AFTER: usize = 16 << 10;
 /// (a bug, or a stack segment the system refused to map) into `Err` with its message.
 pub fn run_for<R>(len: usize, work: impl FnOnce() -> R) -> Result<R, String> {
   let needed = needed_for(len);
-  let caught = |work: &mut dyn FnMut() -> Result<R, ()>| catch_unwind(AssertUnwindSafe(work));
-  let mut work = Some(work);
-  let mut call = || work.take().map(|work| work()).ok_or(());
   let result = if stacker::remaining_stack().is_some_and(|left| left >= needed) {
-    caught(&mut call)
+    catch_unwind(AssertUnwindSafe(work))
   } else if needed <= CACHED
-    && let Some(result) = kept_segment::run(len > TRIM_AFTER, || caught(&mut call))
+    && let Some(segment) = kept_segment::take()
   {
-    result
+    segment.run(len > TRIM_AFTER, || catch_unwind(AssertUnwindSafe(work)))
   } else {
     catch_unwind(AssertUnwindSafe(|| {
-      stacker::maybe_grow(needed, needed, &mut call)
+      stacker::maybe_grow(needed, needed, work)
     }))
   };
-  match result {
-    Ok(Ok(value)) => Ok(value),
-    Ok(Err(())) => Err("the transform did not run".to_owned()),
-    Err(payload) => Err(
-      payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned()),
-    ),
-  }
+  result.map_err(|payload| {
+    payload
+      .downcast_ref::<&str>()
+      .map(|s| (*s).to_owned())
+      .or_else(|| payload.downcast_ref::<String>().cloned())
+      .unwrap_or_else(|| "unknown panic".to_owned())
+  })
 }
 
 /// One stack segment per thread, kept between calls (Linux and macOS; elsewhere `run` declines).
@@ -162,25 +155,43 @@ mod kept_segment {
     static KEPT: Cell<Option<Segment>> = const { Cell::new(None) };
   }
 
-  /// Runs `work` on this thread's kept segment, then gives back deep pages when `trim`;
-  /// `None` when the segment is in use or cannot be mapped. `work` must not unwind (callers
-  /// catch panics inside it).
-  pub fn run<R>(trim: bool, work: impl FnOnce() -> R) -> Option<R> {
-    let segment = KEPT.with(Cell::take).or_else(Segment::new)?;
-    // SAFETY: the base is page-aligned, the size a multiple of the page size, and `work`
-    // returns normally (panics are caught inside it by the caller).
-    let result = unsafe { psm::on_stack(segment.base(), CACHED, work) };
-    if trim {
-      segment.trim();
+  /// This thread's segment, taken out until [`Kept::run`] returns it; `None` when it is in use
+  /// (a nested call) or cannot be mapped.
+  pub fn take() -> Option<Kept> {
+    KEPT.with(Cell::take).or_else(Segment::new).map(Kept)
+  }
+
+  pub struct Kept(Segment);
+
+  impl Kept {
+    /// Runs `work` on the segment, gives back deep pages when `trim`, and keeps the segment for
+    /// the thread's next call. `work` must not unwind (callers catch panics inside it).
+    pub fn run<R>(self, trim: bool, work: impl FnOnce() -> R) -> R {
+      let segment = self.0;
+      // SAFETY: the base is page-aligned, the size a multiple of the page size, and `work`
+      // returns normally (panics are caught inside it by the caller).
+      let result = unsafe { psm::on_stack(segment.base(), CACHED, work) };
+      if trim {
+        segment.trim();
+      }
+      KEPT.with(|kept| kept.set(Some(segment)));
+      result
     }
-    KEPT.with(|kept| kept.set(Some(segment)));
-    Some(result)
   }
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos")))]
 mod kept_segment {
-  pub fn run<R>(_trim: bool, _work: impl FnOnce() -> R) -> Option<R> {
+  /// No kept segment on this system: [`take`] never gives one.
+  pub enum Kept {}
+
+  impl Kept {
+    pub fn run<R>(self, _trim: bool, _work: impl FnOnce() -> R) -> R {
+      match self {}
+    }
+  }
+
+  pub fn take() -> Option<Kept> {
     None
   }
 }
