@@ -77,6 +77,11 @@ pub fn apply(
     );
   }
   let max_depth = keys.iter().map(Vec::len).max().unwrap_or(0);
+  // Only a key that starts with a name can meet a stripped declaration: with `import.meta.*`
+  // keys alone the module's bindings are not collected.
+  let names_a_global = keys
+    .iter()
+    .any(|key| key.first().is_some_and(|first| *first != "import.meta"));
   let mut v = Definer {
     defines,
     keys,
@@ -84,7 +89,7 @@ pub fn apply(
     parsed: vec![Parsed::NotYet; defines.len()],
     cm,
     unresolved,
-    declared: stripped_ambient.then(|| collect_decls(&*module)),
+    declared: (stripped_ambient && names_a_global).then(|| collect_decls(&*module)),
   };
   module.visit_mut_with(&mut v);
   // A replacement is parsed on its first use.
