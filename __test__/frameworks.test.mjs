@@ -10,11 +10,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { packTarballs, repoRoot } from './helpers.mjs'
+import { freePort, packTarballs, repoRoot } from './helpers.mjs'
+
+/** Vite's own CLI; an app whose docs start it with its framework's CLI names that in `cli`. */
+const VITE_CLI = ['node_modules/vite/bin/vite.js', 'dev']
 
 /** A dev server in its own process group, stopped by that group. */
-function startDevServer(app, port, env) {
-  const child = spawn(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'dev', '--port', String(port), '--strictPort'], {
+function startDevServer(app, cli, port, env) {
+  const [script, ...args] = cli
+  const child = spawn(process.execPath, [join(app, script), ...args, '--port', String(port), '--strictPort'], {
     cwd: app,
     env: { ...process.env, ...env },
     detached: true,
@@ -64,7 +68,6 @@ const APPS = [
 for (const app of APPS) {
   describe(`framework: ${app.name}`, () => {
     let dir
-    let port = 5300 + APPS.indexOf(app) * 2
     before(() => {
       dir = mkdtempSync(join(tmpdir(), `ven-${app.name}-`))
       const { main, platform } = packTarballs(join(dir, 'packs'))
@@ -74,8 +77,9 @@ for (const app of APPS) {
     after(() => rmSync(dir, { recursive: true, force: true }))
 
     async function serve(env, work) {
-      const server = startDevServer(join(dir, 'app'), port++, env)
-      const at = port - 1
+      // A free port each time: test files and other checkouts run side by side.
+      const at = await freePort()
+      const server = startDevServer(join(dir, 'app'), app.cli ?? VITE_CLI, at, env)
       try {
         await until(async () => (await get(at, app.routes[0])).status === 200, `${app.name} dev server`, 60_000)
         return await work(at, server)

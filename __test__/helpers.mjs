@@ -1,6 +1,7 @@
 // Shared helpers for the JS tests: real Vite 8 dev servers, with Vite's own or our environment.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -80,4 +81,16 @@ export async function until(predicate, what, timeout = 10_000) {
     }
     await new Promise((r) => setTimeout(r, 10))
   }
+}
+
+/** A TCP port free right now (for dev servers started as child processes, which need a fixed one). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer()
+    server.once('error', reject)
+    server.listen(0, () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
 }
