@@ -249,6 +249,9 @@ function allEntrypoints(graph) {
   return entries;
 }
 
+/** The runner's method that pending fetches learn of a full reload by (see `ModuleRunner`). */
+export const NOTE_FULL_RELOAD = Symbol('vite-env-native.noteFullReload');
+
 /** The `onMessage` handler given to the transport when HMR is enabled. */
 export function createRunnerHmrHandler(runner) {
   const enqueue = createSerialQueue();
@@ -279,6 +282,7 @@ async function handleHmrPayload(runner, payload) {
     case 'full-reload': {
       const graph = runner.evaluatedModules;
       const { triggeredBy } = payload;
+      runner[NOTE_FULL_RELOAD]?.(triggeredBy);
       let entries;
       if (triggeredBy) {
         const nodes = graph.getModulesByFile(toSlash(triggeredBy));

@@ -12,8 +12,8 @@ import {
 } from './evaluator.mjs';
 import { EvaluatedModules } from './evaluated-modules.mjs';
 import { createDefaultImportMeta } from './import-meta.mjs';
-import { HmrClient, HotContext, createRunnerHmrHandler, defaultHmrLogger, silentLogger } from './hmr.mjs';
-import { dirnamePosix, posixPathToFileHref, resolvePosix, stripQuery } from './paths.mjs';
+import { HmrClient, HotContext, NOTE_FULL_RELOAD, createRunnerHmrHandler, defaultHmrLogger, silentLogger } from './hmr.mjs';
+import { dirnamePosix, posixPathToFileHref, resolvePosix, stripQuery, toSlash } from './paths.mjs';
 import { enableSourceMaps } from './sourcemap.mjs';
 import { normalizeTransport } from './transport.mjs';
 
@@ -86,6 +86,9 @@ function reexportAll(exports, source) {
 export class ModuleRunner {
   // Pending fetches per URL, so concurrent imports of one URL fetch once.
   #inflightFetches = new Map();
+  // The files of full reloads received while each pending fetch waited (see #fetchModuleInfo).
+  #reloadsDuringFetches = new Set();
+  #onHmrMessage;
   // Builtins list from the server, fetched once.
   #isBuiltin;
   #builtinsLoading;
@@ -125,7 +128,8 @@ export class ModuleRunner {
               ? silentLogger
               : hmrOption.logger;
         this.hmrClient = new HmrClient(logger, this.transport, ({ acceptedPath }) => this.import(acceptedPath));
-        this.transport.connect(createRunnerHmrHandler(this));
+        this.#onHmrMessage = createRunnerHmrHandler(this);
+        this.transport.connect(this.#onHmrMessage);
       } else {
         // As in Vite, HMR is on unless `hmr: false`, and needs a transport that can receive.
         throw new Error('HMR is not supported by this runner transport, but `hmr` option was set to true');
@@ -498,14 +502,21 @@ export class ModuleRunner {
     this.debug?.('[module runner] fetching', url);
     const hasMeta = !!(known && known.meta);
     // Builtins and data: URLs never need the server.
-    const result =
-      url.startsWith('data:') || this.#isBuiltin?.(url)
-        ? { externalize: url, type: 'builtin' }
-        : await this.transport.invoke('fetchModule', [
-            url,
-            importer,
-            { cached: hasMeta, startOffset: this.evaluator.startOffset },
-          ]);
+    const reloads = { files: new Set(), all: false };
+    this.#reloadsDuringFetches.add(reloads);
+    let result;
+    try {
+      result =
+        url.startsWith('data:') || this.#isBuiltin?.(url)
+          ? { externalize: url, type: 'builtin' }
+          : await this.transport.invoke('fetchModule', [
+              url,
+              importer,
+              { cached: hasMeta, startOffset: this.evaluator.startOffset },
+            ]);
+    } finally {
+      this.#reloadsDuringFetches.delete(reloads);
+    }
 
     if ('cache' in result) {
       if (!known || !known.meta) throw new Error(`Module "${url}" was mistakenly invalidated during fetch phase.`);
@@ -518,7 +529,22 @@ export class ModuleRunner {
     result.url = moduleUrl;
     result.id = id;
     mod.meta = result;
+    // A full reload of this module's file that arrived while it was fetched found no module to
+    // reload, and the answer may hold the code from before the edit: it would be evaluated and
+    // kept. Vite's runner has this race; replay the reload now that the module is in the graph.
+    const file = result.file && toSlash(result.file);
+    if (this.hmrClient && file && (reloads.all || reloads.files.has(file))) {
+      this.#onHmrMessage?.({ type: 'full-reload', triggeredBy: file });
+    }
     return mod;
+  }
+
+  /** Called by the HMR handler for every full reload: pending fetches note its file. */
+  [NOTE_FULL_RELOAD](triggeredBy) {
+    for (const reloads of this.#reloadsDuringFetches) {
+      if (triggeredBy) reloads.files.add(toSlash(triggeredBy));
+      else reloads.all = true;
+    }
   }
 
   /**
