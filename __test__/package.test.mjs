@@ -55,7 +55,7 @@ describe('the packed package', () => {
     for (const file of files) {
       assert.match(file, /^(lib\/.*\.(mjs|d\.ts)|index\.js|index\.d\.ts|package\.json|README\.md)$/, `unexpected ${file}`)
     }
-    for (const needed of ['index.js', 'index.d.ts', 'lib/index.mjs', 'lib/module-runner.mjs', 'lib/index.d.ts', 'README.md']) {
+    for (const needed of ['index.js', 'index.d.ts', 'lib/index.mjs', 'lib/module-runner.mjs', 'lib/index.d.mts', 'README.md']) {
       assert.ok(files.includes(needed), `missing ${needed}`)
     }
     const manifest = JSON.parse(execFileSync('tar', ['-xzOf', mainTarball, 'package/package.json'], { encoding: 'utf8' }))

@@ -7,7 +7,7 @@ import type {
   RunnableDevEnvironmentContext,
   ServerModuleRunnerOptions,
 } from 'vite'
-import type { ModuleRunner } from './module-runner'
+import type { ModuleRunner } from './module-runner.mjs'
 
 /** Vite's `DevEnvironment` with resolve/load/transform/graph/fetchModule on the native core. */
 export declare class DevEnvironment extends ViteDevEnvironment {

@@ -12,7 +12,7 @@ import type {
   ModuleRunnerContext,
   ModuleRunnerHmr,
   ModuleRunnerImportMeta,
-  ModuleRunnerOptions,
+  ModuleRunnerOptions as ViteModuleRunnerOptions,
   ModuleRunnerTransport,
   ModuleRunnerTransportHandlers,
   ResolvedResult,
@@ -29,12 +29,16 @@ export type {
   ModuleRunnerContext,
   ModuleRunnerHmr,
   ModuleRunnerImportMeta,
-  ModuleRunnerOptions,
   ModuleRunnerTransport,
   ModuleRunnerTransportHandlers,
   ResolvedResult,
   SSRImportMetadata,
 };
+
+/** Vite's runner options; the graph, when given, is this package's `EvaluatedModules`. */
+export interface ModuleRunnerOptions extends Omit<ViteModuleRunnerOptions, 'evaluatedModules'> {
+  evaluatedModules?: EvaluatedModules;
+}
 
 export declare const ssrModuleExportsKey = '__vite_ssr_exports__';
 export declare const ssrImportKey = '__vite_ssr_import__';
