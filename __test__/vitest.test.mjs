@@ -200,13 +200,13 @@ describe('vitest watch', () => {
    * assigns `transformResult` of those nodes itself, and its watcher's `invalidateModule` must
    * clear them for an edit to be fetched again.
    */
-  async function watchSession(native) {
-    const name = `watch-${native ? 'ours' : 'stock'}`
+  async function watchSession(native, options = []) {
+    const name = `watch-${native ? 'ours' : 'stock'}${options.join('')}`
     const cache = join(dir, `cache-${name}`)
     await vitestRun('forks', native, cache)
     const probe = join(dir, `${name}.probe`)
     const originals = EDITS.map(({ file }) => readFileSync(join(app, file), 'utf8'))
-    const vitest = startVitest(['watch', '--pool=forks', `--fsModuleCachePath=${cache}`], { native, probe })
+    const vitest = startVitest(['watch', '--pool=forks', `--fsModuleCachePath=${cache}`, ...options], { native, probe })
     const waitForRuns = async (count, what) => {
       const start = Date.now()
       while (probeRuns(probe).length < count) {
@@ -229,17 +229,20 @@ describe('vitest watch', () => {
     }
   }
 
-  test('an edit re-runs the test files that import the module, as on stock Vitest', async () => {
-    const stock = await watchSession(false)
-    const ours = await watchSession(true)
-    assert.equal(ours.length, 3)
-    assert.deepEqual(ours[0].ran, TEST_FILES)
-    assert.deepEqual(ours[1].ran, ['test/fail.test.ts', 'test/math.test.ts'])
-    assert.equal(ours[1].tests['test/fail.test.ts > a failing assertion'], 'passed', 'the edit is seen')
-    assert.equal(ours[1].tests['test/fail.test.ts > passes before the failing one'], 'failed', 'the edit is seen')
-    assert.deepEqual(ours[2].ran, ['test/stack.test.ts'])
-    for (const run of ours) assert.equal(run.environments.ssr.native, true)
-    const withoutEnvironments = (session) => session.map(({ ran, tests }) => ({ ran, tests }))
-    assert.deepEqual(withoutEnvironments(ours), withoutEnvironments(stock))
-  })
+  // Without isolation the worker keeps its modules between runs and asks with `cached: true`.
+  for (const options of [[], ['--no-isolate']]) {
+    test(`an edit re-runs the test files that import the module, as on stock Vitest ${options.join(' ')}`, async () => {
+      const stock = await watchSession(false, options)
+      const ours = await watchSession(true, options)
+      assert.equal(ours.length, 3)
+      assert.deepEqual(ours[0].ran, TEST_FILES)
+      assert.deepEqual(ours[1].ran, ['test/fail.test.ts', 'test/math.test.ts'])
+      assert.equal(ours[1].tests['test/fail.test.ts > a failing assertion'], 'passed', 'the edit is seen')
+      assert.equal(ours[1].tests['test/fail.test.ts > passes before the failing one'], 'failed', 'the edit is seen')
+      assert.deepEqual(ours[2].ran, ['test/stack.test.ts'])
+      for (const run of ours) assert.equal(run.environments.ssr.native, true)
+      const withoutEnvironments = (session) => session.map(({ ran, tests }) => ({ ran, tests }))
+      assert.deepEqual(withoutEnvironments(ours), withoutEnvironments(stock))
+    })
+  }
 })
