@@ -3,12 +3,13 @@
 // `vitest.config.ts` adds `nativeEnvironments()` unless VEN_OFF=1 (stock Vite, the reference).
 // `vitest run` with the forks and with the threads pool must give the same result per test as
 // stock, report the failing assertion and the stack of an error thrown two TS modules deep at the
-// same file:line:column (the .ts sources), and watch mode must re-run the same test files after an
-// edit. Which environment did the work is probed in Vitest's own process: `probe.reporter.ts`
-// (passed on the command line, not part of the app's config) records per Vite environment whether
-// it is native and which test files its module graph holds, i.e. which environment transformed and
-// served the test files to the workers. A probe inside a test cannot see it: tests run in worker
-// processes whose module runner is Vitest's own and only talks to the environment over RPC.
+// same file:line:column (the .ts sources), also from Vitest's warm module cache, and watch mode
+// must re-run the same test files after an edit and see it. Which environment did the work is
+// probed in Vitest's own process: `probe.reporter.ts` (passed on the command line, not part of the
+// app's config) records per Vite environment whether it is native and which test files its module
+// graph holds, i.e. which environment transformed and served the test files to the workers. A
+// probe inside a test cannot see it: tests run in worker processes whose module runner is Vitest's
+// own and only talks to the environment over RPC.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -78,8 +79,9 @@ let runs = 0
 
 /**
  * `vitest run --reporter=json`: Vitest's JSON report and the probe's record of the run. Vitest 5
- * keeps transformed modules on disk (`fsModuleCache`, on by default) and then serves them without
- * asking the environment: each `cache` folder is one environment's, cold unless reused.
+ * keeps transformed modules on disk (`fsModuleCache`, on by default) and later serves them without
+ * asking the environment: a run gets an empty cache folder of its own unless `cache` names one to
+ * reuse.
  */
 async function vitestRun(pool, native, cache = join(dir, `cache-${runs}`)) {
   const name = `${pool}-${native ? 'ours' : 'stock'}-${runs++}`
