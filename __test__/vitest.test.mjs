@@ -233,7 +233,7 @@ describe('vitest watch', () => {
 
   // Without isolation the worker keeps its modules between runs and asks with `cached: true`.
   for (const options of [[], ['--no-isolate']]) {
-    test(`an edit re-runs the test files that import the module, as on stock Vitest ${options.join(' ')}`, async () => {
+    test(`an edit re-runs the test files that import the module, as on stock Vitest${options.length ? ` (${options.join(' ')})` : ''}`, async () => {
       const stock = await watchSession(false, options)
       const ours = await watchSession(true, options)
       assert.equal(ours.length, 3)
