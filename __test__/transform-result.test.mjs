@@ -67,3 +67,38 @@ test('node.transformResult is one object per result, as in Vite', async () => {
     await ours.server.close()
   }
 })
+
+// Vitest's module cache fills `transformResult` of nodes from disk without a transform, then
+// relies on `invalidateModule` (its watcher's) to clear it so the edited module is fetched again.
+async function assignedThenInvalidated(native) {
+  const server = await startServer(root, { native })
+  const graph = server.environments.ssr.moduleGraph
+  try {
+    const seen = {}
+    for (const [name, invalidate] of [
+      ['invalidateModule', (node) => graph.invalidateModule(node)],
+      ['onFileChange', (node) => graph.onFileChange(node.file)],
+    ]) {
+      const node = await graph.ensureEntryFromUrl('/a.js')
+      const cached = { code: 'export default "from the cache"', map: null, ssr: true, deps: [], dynamicDeps: [] }
+      node.transformResult = cached
+      seen[`${name}: assigned`] = node.transformResult === cached
+      invalidate(node)
+      seen[`${name}: after`] = node.transformResult
+    }
+    return seen
+  } finally {
+    await server.close()
+  }
+}
+
+test('a transformResult assigned by JS is cleared by invalidation, as in Vite', async () => {
+  const vite = await assignedThenInvalidated(false)
+  assert.deepEqual(vite, {
+    'invalidateModule: assigned': true,
+    'invalidateModule: after': null,
+    'onFileChange: assigned': true,
+    'onFileChange: after': null,
+  })
+  assert.deepEqual(await assignedThenInvalidated(true), vite)
+})

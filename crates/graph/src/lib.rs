@@ -476,7 +476,7 @@ fn invalidate<T>(
     } else {
       row.timestamps.last_invalidation = timestamp;
     }
-    row.store_result(None, false);
+    row.drop_result_on_invalidation();
     seen.insert(key);
     for edge in topology.importers(key) {
       if edge.flags & ACCEPTS_DEP == 0 {

@@ -127,6 +127,15 @@ impl<T> NodeState<T> {
     self.transform_result = result;
     self.result_requested = requested;
   }
+
+  /// Vite's `invalidateModule` sets `transformResult = null` whatever it held, also an object JS
+  /// assigned to it (Vitest's module cache does): the version moves even when no native result
+  /// was visible, so a mirror drops such an object as well.
+  pub(crate) fn drop_result_on_invalidation(&mut self) {
+    self.transform_result = None;
+    self.result_requested = false;
+    self.result_version = self.result_version.wrapping_add(1);
+  }
 }
 
 impl<T> Default for NodeState<T> {

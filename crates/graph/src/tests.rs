@@ -75,6 +75,24 @@ fn invalidation_walks_importers_and_clears_results() {
 }
 
 #[test]
+fn invalidation_moves_the_result_version_of_nodes_without_a_result() {
+  // JS may have assigned `transformResult` of a node the native pipeline never transformed
+  // (Vitest's module cache does); Vite's invalidation clears it, so the version must move.
+  let g: ModuleGraph<String> = ModuleGraph::new();
+  let a = g.ensure_entry("/a.ts", "/r/a.ts");
+  let b = g.ensure_entry("/b.ts", "/r/b.ts");
+  g.update_module_info(a, vec![b], KeySet::from_iter([b]), AcceptInfo::default());
+  let versions = || (g.result_version(a), g.result_version(b));
+  let before = versions();
+  g.invalidate_module(b, &mut KeySet::default(), 5.0, false, false);
+  let after = versions();
+  assert_ne!(after.0, before.0, "the soft-invalidated importer");
+  assert_ne!(after.1, before.1, "the invalidated module");
+  g.on_file_change("/r/b.ts", 6.0);
+  assert_ne!(versions(), after);
+}
+
+#[test]
 fn accepted_dep_stops_invalidation() {
   let (g, a, b, c) = graph_abc();
   g.update_module_info(

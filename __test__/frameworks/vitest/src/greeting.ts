@@ -1,0 +1,5 @@
+import { now } from './clock'
+
+export function greet(name: string): string {
+  return now() < 0 ? 'never' : `Hello ${name}`
+}
