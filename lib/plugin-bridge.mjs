@@ -341,7 +341,9 @@ export function installPluginBridge(environment, native) {
         case 'resolveId': {
           const plugins = request.group === 'pre' ? resolve.pre : resolve.post
           const result = await resolveInGroup(plugins, request.id, request.importer ?? undefined, {})
-          return result ? { id: result.id, external: !!result.external } : {}
+          if (!result) return {}
+          if (result.meta && !result.external) environment._graphMirror?.noteResolvedMeta(result.id, result.meta)
+          return { id: result.id, external: !!result.external }
         }
         case 'load': {
           const result = await runGroup(load, () => proto.load.call(container, request.id))
