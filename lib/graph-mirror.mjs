@@ -96,9 +96,10 @@ export class GraphMirror {
     }
   }
 
-  create({ key, url, id, file }) {
+  create({ key, url, id, file, isSelfAccepting }) {
     const { graph } = this
-    const node = new this.NodeClass(url, graph.environment, true)
+    // Vite's `setIsSelfAccepting`: `undefined` until the module's analysis for one found by import analysis.
+    const node = new this.NodeClass(url, graph.environment, isSelfAccepting !== undefined)
     node.id = id
     node.file = file
     const meta = this.resolvedMeta.get(id)
