@@ -45,8 +45,11 @@ export declare class NativeEnvironment {
   invalidateModule(key: number, timestamp: number | undefined | null, isHmr: boolean, soft: boolean): void
   /** HMR propagation for edited modules, natively (Vite's `propagateUpdate` rules). */
   hmrUpdate(keys: Array<number>, timestamp: number, firstInvalidatedBy?: string | undefined | null): JsHmrOutcome
-  /** When the source of the module's cached result was read (ms since 1970), if it has one. */
-  sourceReadAt(key: number): number | null
+  /**
+   * The module's last load read its file as it is now (a created file's module loaded after
+   * the file appeared).
+   */
+  holdsCurrentSource(key: number): boolean
   onFileChange(file: string): Array<number>
   /** Modules whose `import.meta.glob` calls match a created or deleted `file`. */
   globImporters(file: string): Array<number>
@@ -109,6 +112,8 @@ export interface JsBridgeResponse {
   code?: string
   map?: string
   moduleType?: string
+  /** load / transform: Vite's `_addedImports` (files passed to `this.addWatchFile`). */
+  watchFiles?: Array<string>
   error?: JsEnvError
 }
 

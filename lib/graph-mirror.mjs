@@ -14,6 +14,8 @@ const cleanQueries = (url) =>
     .replace(/(\?|&)import=?(?:&|$)/, '$1')
     .replace(trailingSeparator, '')
 
+const MAX_PENDING_META = 1000
+
 export class GraphMirror {
   /**
    * @param native the `NativeEnvironment` handle
@@ -32,9 +34,25 @@ export class GraphMirror {
     // a result (requests, invalidations); only then does a read ask for the version again.
     this.resultSlots = new Map()
     this.epoch = 0
+    // `meta` of pipeline resolutions whose node does not exist yet, by resolved id: Vite gives a
+    // node the `meta` of the resolution that created it (`_ensureEntryFromUrl(url, _, resolved)`).
+    this.resolvedMeta = new Map()
     // Vite does not export `EnvironmentModuleNode`: take it from a throwaway graph of the same class.
     this.NodeClass = new graph.constructor('probe', async () => null).createFileOnlyEntry('/probe').constructor
     this.patchGraph()
+  }
+
+  /**
+   * A pipeline `resolveId` hook resolved to `id` with `meta`: the node created for `id` next
+   * carries it. An existing node keeps its own, as in Vite.
+   */
+  noteResolvedMeta(id, meta) {
+    this.sync()
+    if (this.graph.idToModuleMap.has(id)) return
+    this.resolvedMeta.delete(id)
+    this.resolvedMeta.set(id, meta)
+    // Resolutions that never create a node (a failed importer) must not accumulate.
+    if (this.resolvedMeta.size > MAX_PENDING_META) this.resolvedMeta.delete(this.resolvedMeta.keys().next().value)
   }
 
   keyOf(node) {
@@ -78,11 +96,17 @@ export class GraphMirror {
     }
   }
 
-  create({ key, url, id, file }) {
+  create({ key, url, id, file, isSelfAccepting }) {
     const { graph } = this
-    const node = new this.NodeClass(url, graph.environment, true)
+    // Vite's `setIsSelfAccepting`: `undefined` until the module's analysis for one found by import analysis.
+    const node = new this.NodeClass(url, graph.environment, isSelfAccepting !== undefined)
     node.id = id
     node.file = file
+    const meta = this.resolvedMeta.get(id)
+    if (meta !== undefined) {
+      node.meta = meta
+      this.resolvedMeta.delete(id)
+    }
     defineNativeState(node, key, this)
     this.nodesByKey.set(key, node)
     this.keysByNode.set(node, key)

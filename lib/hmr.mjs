@@ -2,7 +2,6 @@
 // (crates/graph/src/hmr.rs, Vite's `propagateUpdate` rules); this file turns the outcome into
 // Vite's payloads and log lines. It is reached through a `hotUpdate` hook that runs after every
 // user hook, and through the environment's `reloadModule` / `invalidateModule`.
-import { statSync } from 'node:fs'
 import path from 'node:path'
 import { NATIVE } from './native.mjs'
 
@@ -53,19 +52,10 @@ export function updateModulesNatively(environment, file, modules, timestamp, fir
   return true
 }
 
-/** The native module `mod` of `file` was loaded after the file's last write. */
-function loadedSince(environment, mod, file) {
+/** The native module `mod` of `file` was loaded from the file as it is now. */
+function holdsCurrentSource(environment, mod, file) {
   const key = environment._graphMirror.keyOf(mod)
-  if (key === undefined || mod.file !== file) return false
-  const readAt = environment[NATIVE].sourceReadAt(key)
-  if (readAt == null) return false
-  let writtenAt
-  try {
-    writtenAt = statSync(file).mtimeMs
-  } catch {
-    return false
-  }
-  return readAt >= writtenAt
+  return key !== undefined && mod.file === file && environment[NATIVE].holdsCurrentSource(key)
 }
 
 /** The `hotUpdate` hook that takes over Vite's JS propagation for a native environment. */
@@ -78,9 +68,10 @@ export function nativeHmrPlugin(environment) {
         if (this.environment !== environment) return
         let modules = options.modules
         // A created file's modules that were loaded after it appeared already run its content:
-        // they are there only because an importer was edited and re-run first (Vite's runner,
-        // slower, has not analysed them yet, so Vite's propagation skips them the same way).
-        if (options.type === 'create') modules = modules.filter((mod) => !loadedSince(environment, mod, options.file))
+        // they are there only because an importer was edited and re-run first. Vite's runner,
+        // slower, has not analysed them yet, so Vite's propagation stops at them (as ours does
+        // at a module found by import analysis and not analysed yet).
+        if (options.type === 'create') modules = modules.filter((mod) => !holdsCurrentSource(environment, mod, options.file))
         // Vite's `vite:import-glob`: a created or deleted file updates the modules whose
         // `import.meta.glob` matches it.
         if (options.type === 'create' || options.type === 'delete') {

@@ -2,6 +2,7 @@
 // (created by `DevEnvironment.init`, after every `options` hook ran) runs the hooks, so plugins
 // get Vite's real contexts (`this.environment`, `this.resolve`, `this.error`, sourcemap chains).
 // The native side calls in only for hook groups whose filters match the module.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import path from 'node:path'
 import picomatch from 'picomatch'
 
@@ -214,6 +215,19 @@ function settleWithin(promise, timeout, plugin, hookName, id) {
 }
 
 /**
+ * The plugin contexts of the `transform` group run in progress (Vite's container makes one per
+ * run and keeps `this.addWatchFile` files on it as `_addedImports`).
+ */
+const transformContexts = new AsyncLocalStorage()
+
+/** Vite's `_addedImports` of the contexts a group run used. */
+function addedImports(contexts) {
+  const files = new Set()
+  for (const context of contexts) for (const file of context._addedImports ?? []) files.add(file)
+  return [...files]
+}
+
+/**
  * The hook with its result checked where Vite's container would fail later without the plugin's
  * name (a non-string `code` or `id`, a malformed map), and its settling bounded by `timeout`.
  */
@@ -227,6 +241,7 @@ function guardHook(plugin, hookName, hook, timeout) {
   }
   const guarded = function (...args) {
     const id = args[hookName === 'transform' ? 1 : 0]
+    if (hookName === 'transform') transformContexts.getStore()?.add(this)
     let result
     try {
       result = handler.apply(this, args)
@@ -341,23 +356,38 @@ export function installPluginBridge(environment, native) {
         case 'resolveId': {
           const plugins = request.group === 'pre' ? resolve.pre : resolve.post
           const result = await resolveInGroup(plugins, request.id, request.importer ?? undefined, {})
-          return result ? { id: result.id, external: !!result.external } : {}
+          if (!result) return {}
+          if (result.meta && !result.external) environment._graphMirror?.noteResolvedMeta(result.id, result.meta)
+          return { id: result.id, external: !!result.external }
         }
         case 'load': {
           const result = await runGroup(load, () => proto.load.call(container, request.id))
-          if (result == null) return {}
-          if (typeof result === 'string') return { code: result }
-          return { code: result.code, map: mapString(result.map), moduleType: result.moduleType }
+          // Vite keeps the load's `this.addWatchFile` files on the module's node, when it has one,
+          // for the module's transform and import analysis.
+          const loadWatchFiles = container._getAddedImports?.(request.id)
+          const watchFiles = loadWatchFiles?.size ? [...loadWatchFiles] : undefined
+          if (result == null) return { watchFiles }
+          if (typeof result === 'string') return { code: result, watchFiles }
+          return { code: result.code, map: mapString(result.map), moduleType: result.moduleType, watchFiles }
         }
         case 'transform': {
           const plugins = transformGroups[request.group] ?? transform.post
-          const result = await runGroup(plugins, () =>
-            proto.transform.call(container, request.code, request.id, {
-              moduleType: request.moduleType,
-              inMap: request.map ? JSON.parse(request.map) : undefined,
-            }),
+          const contexts = new Set()
+          const result = await transformContexts.run(contexts, () =>
+            runGroup(plugins, () =>
+              proto.transform.call(container, request.code, request.id, {
+                moduleType: request.moduleType,
+                inMap: request.map ? JSON.parse(request.map) : undefined,
+              }),
+            ),
           )
-          return { code: result.code, map: mapString(result.map), moduleType: result.moduleType }
+          const watchFiles = addedImports(contexts)
+          return {
+            code: result.code,
+            map: mapString(result.map),
+            moduleType: result.moduleType,
+            watchFiles: watchFiles.length ? watchFiles : undefined,
+          }
         }
         default:
           throw new Error(`[vite-env-native] unknown bridge request ${request.kind}`)

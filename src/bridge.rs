@@ -83,6 +83,8 @@ pub struct JsBridgeResponse {
   pub code: Option<String>,
   pub map: Option<String>,
   pub module_type: Option<String>,
+  /// load / transform: Vite's `_addedImports` (files passed to `this.addWatchFile`).
+  pub watch_files: Option<Vec<String>>,
   pub error: Option<JsEnvError>,
 }
 
@@ -285,15 +287,16 @@ impl PluginBridge for JsPluginBridge {
     })
   }
 
-  fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>> {
+  fn load(&self, id: String) -> BridgeFuture<LoadOutput> {
     let call = self.call(request("load", None, id));
     Box::pin(async move {
       let response = call.await?;
-      Ok(response.code.map(|code| LoadOutput {
-        code,
+      Ok(LoadOutput {
+        code: response.code,
         map: response.map,
         module_type: response.module_type,
-      }))
+        watch_files: response.watch_files.unwrap_or_default(),
+      })
     })
   }
 
@@ -318,6 +321,7 @@ impl PluginBridge for JsPluginBridge {
         code: response.code.unwrap_or(fallback),
         map: response.map,
         module_type: response.module_type.unwrap_or(module_type),
+        watch_files: response.watch_files.unwrap_or_default(),
       })
     })
   }

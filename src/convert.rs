@@ -292,10 +292,18 @@ impl From<GraphEvent> for JsGraphEvent {
       imported_bindings: None,
     };
     match event {
-      GraphEvent::Created { key, url, id, file } => Self {
+      GraphEvent::Created {
+        key,
+        url,
+        id,
+        file,
+        analysed,
+      } => Self {
         url: Some(url),
         id: Some(id),
         file: Some(file),
+        // Vite's `isSelfAccepting`: `false` once set, absent (undefined) before the analysis.
+        is_self_accepting: analysed.then_some(false),
         ..empty("created", key.0)
       },
       GraphEvent::Imports {

@@ -388,10 +388,11 @@ impl NativeEnvironment {
     }
   }
 
-  /// When the source of the module's cached result was read (ms since 1970), if it has one.
+  /// The module's last load read its file as it is now (a created file's module loaded after
+  /// the file appeared).
   #[napi(catch_unwind)]
-  pub fn source_read_at(&self, key: u32) -> Option<f64> {
-    self.inner.source_read_at(NodeKey(key))
+  pub fn holds_current_source(&self, key: u32) -> bool {
+    self.inner.holds_current_source(NodeKey(key))
   }
 
   #[napi(catch_unwind)]

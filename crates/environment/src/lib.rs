@@ -78,6 +78,8 @@ pub struct Environment {
   /// Vite's `safeModulePaths`: files imported by transformed modules (and those Vite's JS side
   /// registers), loadable outside `server.fs.allow`.
   pub(crate) safe_module_paths: dashmap::DashSet<String>,
+  /// What the last load of each module read from its file (modules loaded by a plugin have none).
+  pub(crate) source_fingerprints: DashMap<NodeKey, plugins::SourceFingerprint>,
 }
 
 impl Environment {
@@ -97,6 +99,7 @@ impl Environment {
       expect_js_resolution: AtomicBool::new(false),
       globs: DashMap::new(),
       safe_module_paths: dashmap::DashSet::new(),
+      source_fingerprints: DashMap::new(),
     })
   }
 
@@ -198,13 +201,17 @@ impl Environment {
     Some((key, self.graph.result_version(key)?))
   }
 
-  /// When the source of the module's current (or soft-invalidated, reusable) result was read.
-  pub fn source_read_at(&self, key: NodeKey) -> Option<f64> {
-    self
-      .graph
-      .stored_result(key)
-      .or_else(|| self.graph.reusable_result(key))
-      .map(|result| result.source_read_at)
+  /// The module's last load read its file as the file is now (same modification time and
+  /// length): a module loaded after its file was created already runs that content.
+  pub fn holds_current_source(&self, key: NodeKey) -> bool {
+    let Some(loaded) = self.source_fingerprints.get(&key).map(|f| *f) else {
+      return false;
+    };
+    let Some(file) = self.graph.with_node(key, |n| n.file.clone()) else {
+      return false;
+    };
+    std::fs::metadata(&file)
+      .is_ok_and(|metadata| plugins::SourceFingerprint::of(&metadata) == loaded)
   }
 
   pub fn on_file_change(&self, file: &str) -> Vec<NodeKey> {

@@ -229,9 +229,19 @@ impl Environment {
     self.check_transform_access(&id, check)?;
     let plugins = self.plugins();
     let plugins = plugins.as_deref();
-    let loaded = self.load(url, &id, plugins, check).await?;
+    let (loaded, fingerprint) = self.load(url, &id, plugins, check).await?;
     // Vite creates the node only once the module loaded.
     let key = self.ensure_entry_of_request(url, &id);
+    // Recorded before the module's analysis: once HMR can propagate through the node, whether
+    // it holds a created file's content is known (`holds_current_source`).
+    match fingerprint {
+      Some(fingerprint) => {
+        self.source_fingerprints.insert(key, fingerprint);
+      }
+      None => {
+        self.source_fingerprints.remove(&key);
+      }
+    }
     let node_url = self
       .graph
       .with_node(key, |n| n.url.clone())
@@ -245,9 +255,10 @@ impl Environment {
       .transform_group(HookGroup::Post, &id, loaded, plugins)
       .await?;
     let loaded = self.glob_step(&id, &node_url, loaded).await?;
-    let loaded = self
+    let mut loaded = self
       .transform_group(HookGroup::AfterGlob, &id, loaded, plugins)
       .await?;
+    let mut watch_files = std::mem::take(&mut loaded.watch_files);
     // Like Vite's SSR transform, whatever code the plugins leave is parsed as JavaScript
     // (`vite:css-post` hands back CSS modules as JS without changing the module type).
     let lang = lang_for(&loaded.module_type, &id).unwrap_or(Lang::Js);
@@ -255,7 +266,7 @@ impl Environment {
       plugins.is_some_and(|p| p.set.may_transform(HookGroup::Final, &id, "js"));
     let (output, imports) = if final_hooks_may_run {
       self
-        .final_hooks_step(&id, node_url, lang, loaded, plugins)
+        .final_hooks_step(&id, node_url, lang, loaded, plugins, &mut watch_files)
         .await?
     } else {
       self
@@ -263,19 +274,19 @@ impl Environment {
         .await?
     };
 
+    let watched = self.resolve_watch_files(&id, watch_files, plugins).await?;
     if self.is_closing() {
       return Err(EnvError::new("ERR_CLOSED_SERVER", "Server is closed"));
     }
     crate::guard("updating the module graph for", &id, || {
       crate::inject_panic("graph", &id);
-      self.record_imports(key, &imports, &output.hmr);
+      self.record_imports(key, &imports, &watched, &output.hmr);
     })?;
     let result = Arc::new(TransformResult::new(
       output.code,
       output.map,
       output.deps,
       output.dynamic_deps,
-      started_at,
     ));
     // Requested once the request that waits for it has it (`transform_request_with`).
     self
@@ -382,6 +393,7 @@ impl Environment {
       code: out.code,
       map,
       module_type: "js".to_owned(),
+      watch_files: loaded.watch_files,
     })
   }
 
@@ -426,6 +438,7 @@ impl Environment {
       code: out.code,
       map: out.map,
       module_type: "js".to_owned(),
+      watch_files: loaded.watch_files,
     })
   }
 
@@ -439,6 +452,7 @@ impl Environment {
     lang: Lang,
     loaded: Loaded,
     plugins: Option<&Plugins>,
+    watch_files: &mut Vec<String>,
   ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
     let (analyzed, imports) = self
       .specifier_step(Pass::ImportAnalysis, id, url.clone(), lang, loaded, plugins)
@@ -447,10 +461,16 @@ impl Environment {
       code: analyzed.code,
       map: analyzed.map,
       module_type: "js".to_owned(),
+      watch_files: Vec::new(),
     };
     let after = self
       .transform_group(HookGroup::Final, id, analyzed_loaded, plugins)
       .await?;
+    for file in after.watch_files {
+      if !watch_files.contains(&file) {
+        watch_files.push(file);
+      }
+    }
     // Specifiers are urls already: the module-runner transform keeps them as they are. `define`
     // was applied by the analysis; the graph data came from it too.
     let mut options = self.transform_options(id, url, Lang::Js, after.map);
@@ -624,22 +644,60 @@ impl Environment {
     Ok((output, imports, needs_js))
   }
 
-  /// Vite's import-analysis graph update: nodes for every import, edges, HMR accept data.
-  fn record_imports(&self, key: NodeKey, imports: &[FoundImport], hmr: &ven_transform::HmrInfo) {
+  /// Vite's import analysis resolves the files a module's hooks watch (`this.addWatchFile`) as
+  /// the module imports them: the ids of those that resolve to modules.
+  async fn resolve_watch_files(
+    &self,
+    importer: &str,
+    files: Vec<String>,
+    plugins: Option<&Plugins>,
+  ) -> Result<Vec<String>, EnvError> {
+    let mut ids = Vec::with_capacity(files.len());
+    for file in files {
+      if let SpecifierResolution::Module { id } = self
+        .resolve_with_plugins(&file, Some(importer), plugins)
+        .await?
+        && !ids.contains(&id)
+      {
+        ids.push(id);
+      }
+    }
+    Ok(ids)
+  }
+
+  /// Vite's import-analysis graph update: nodes for every import (and watched file), edges, HMR
+  /// accept data.
+  fn record_imports(
+    &self,
+    key: NodeKey,
+    imports: &[FoundImport],
+    watched: &[String],
+    hmr: &ven_transform::HmrInfo,
+  ) {
     let mut by_url: HashMap<&str, NodeKey> = HashMap::with_capacity(imports.len());
     let mut imported = Vec::with_capacity(imports.len());
     let mut static_imported = ven_graph::KeySet::default();
     for import in imports {
       // Vite's import analysis marks every import it resolves as safe to load.
       self.add_safe_module_path(ven_graph::clean_url(&import.id));
-      let dep = self
-        .graph
-        .ensure_entry(&self.module_url(&import.id), &import.id);
+      let dep_url = self.module_url(&import.id);
+      let dep =
+        self
+          .graph
+          .ensure_import_entry(&dep_url, &import.id, can_skip_import_analysis(&dep_url));
       by_url.insert(&import.url, dep);
       imported.push(dep);
       if import.kind == ImportKind::Static {
         static_imported.insert(dep);
       }
+    }
+    // Vite creates them as modules it never analyses: an edit propagates through them.
+    for id in watched {
+      imported.push(
+        self
+          .graph
+          .ensure_import_entry(&self.module_url(id), id, true),
+      );
     }
     let accepted_deps = hmr
       .accepted_deps
@@ -665,6 +723,27 @@ impl Environment {
       .update_module_info(key, imported, static_imported, accept);
     self.record_pruned(pruned);
   }
+}
+
+/// Vite's `canSkipImportAnalysis`: JSON, source maps and direct CSS requests are never analysed.
+fn can_skip_import_analysis(url: &str) -> bool {
+  let path = ven_graph::clean_url(url);
+  let query = &url[path.len()..];
+  let has_ext = |exts: &[&str]| {
+    path
+      .rsplit_once('.')
+      .is_some_and(|(_, ext)| exts.contains(&ext))
+  };
+  let direct = query.split(['?', '&']).any(|part| {
+    part
+      .strip_prefix("direct")
+      .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+  });
+  has_ext(&["map", "json"])
+    || (direct
+      && has_ext(&[
+        "css", "less", "sass", "scss", "styl", "stylus", "pcss", "postcss", "sss",
+      ]))
 }
 
 fn by_specifier_map(list: &[(String, Vec<String>)]) -> HashMap<&str, &[String]> {

@@ -33,6 +33,26 @@ pub struct Loaded {
   pub map: Option<String>,
   /// Vite's `moduleType`.
   pub module_type: String,
+  /// Files the JS hooks so far passed to `this.addWatchFile` (Vite's `_addedImports`): the
+  /// module's import analysis adds them as imports.
+  pub watch_files: Vec<String>,
+}
+
+/// What a read of a module's file saw (modification time and length, taken before the read):
+/// whether the file still is what the module was loaded from, without comparing clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceFingerprint {
+  modified: Option<std::time::SystemTime>,
+  len: u64,
+}
+
+impl SourceFingerprint {
+  pub fn of(metadata: &std::fs::Metadata) -> Self {
+    Self {
+      modified: metadata.modified().ok(),
+      len: metadata.len(),
+    }
+  }
 }
 
 impl From<BridgeError> for EnvError {
@@ -101,29 +121,41 @@ impl Environment {
   }
 
   /// Vite's `loadAndTransform` load step: JS `load` hooks, then the file system when `server.fs`
-  /// allows the file (a denied file fails as a missing one, as in Vite).
+  /// allows the file (a denied file fails as a missing one, as in Vite). A file read also gives
+  /// its fingerprint.
   pub(crate) async fn load(
     &self,
     url: &str,
     id: &str,
     plugins: Option<&Plugins>,
     check: FsCheck,
-  ) -> Result<Loaded, EnvError> {
-    if let Some(plugins) = plugins.filter(|p| p.set.wants_load(id))
-      && let Some(loaded) = plugins.bridge.load(id.to_owned()).await?
-    {
-      return Ok(Loaded {
-        code: loaded.code,
-        map: loaded.map,
-        module_type: loaded
-          .module_type
-          .unwrap_or_else(|| module_type_from_id(id).to_owned()),
-      });
+  ) -> Result<(Loaded, Option<SourceFingerprint>), EnvError> {
+    let mut watch_files = Vec::new();
+    if let Some(plugins) = plugins.filter(|p| p.set.wants_load(id)) {
+      let loaded = plugins.bridge.load(id.to_owned()).await?;
+      watch_files = loaded.watch_files;
+      if let Some(code) = loaded.code {
+        let loaded = Loaded {
+          code,
+          map: loaded.map,
+          module_type: loaded
+            .module_type
+            .unwrap_or_else(|| module_type_from_id(id).to_owned()),
+          watch_files,
+        };
+        return Ok((loaded, None));
+      }
     }
     let file = ven_graph::clean_url(id);
     if id.starts_with('\0') || !(self.skips_fs_check(check) || self.is_file_loading_allowed(file)) {
       return Err(EnvError::load_url(url, Some(id), None));
     }
+    // Taken before the read: a write in between makes the fingerprint older than the content,
+    // never newer.
+    let fingerprint = tokio::fs::metadata(file)
+      .await
+      .ok()
+      .map(|metadata| SourceFingerprint::of(&metadata));
     // Vite reads every file as UTF-8 text, replacing invalid sequences.
     let bytes = tokio::fs::read(file)
       .await
@@ -134,11 +166,13 @@ impl Environment {
     };
     // Like Vite, only files read here (not plugin loads) have their own map extracted.
     let map = crate::file_map::extract(&mut code, file);
-    Ok(Loaded {
+    let loaded = Loaded {
       code,
       map,
       module_type: module_type_from_id(id).to_owned(),
-    })
+      watch_files,
+    };
+    Ok((loaded, fingerprint))
   }
 
   /// Runs a group of JS `transform` hooks when one of them matches.
@@ -155,6 +189,7 @@ impl Environment {
     }) else {
       return Ok(loaded);
     };
+    let mut watch_files = loaded.watch_files;
     // Vite's container combines the chain with the map it is given, so the answer's map already
     // points at the original source (and plugin error positions are mapped the same way).
     let out = plugins
@@ -167,10 +202,16 @@ impl Environment {
         loaded.map,
       )
       .await?;
+    for file in out.watch_files {
+      if !watch_files.contains(&file) {
+        watch_files.push(file);
+      }
+    }
     Ok(Loaded {
       code: out.code,
       map: out.map,
       module_type: out.module_type,
+      watch_files,
     })
   }
 

@@ -12,9 +12,6 @@ pub struct TransformResult {
   pub map: Option<String>,
   pub deps: Vec<String>,
   pub dynamic_deps: Vec<String>,
-  /// When the request that produced it started, before the source was read (ms since 1970):
-  /// a file created before then is already in this result.
-  pub source_read_at: f64,
   /// Code with the inline map appended, per runner `startOffset` (normally one entry).
   inlined: Mutex<Vec<(u32, std::sync::Arc<str>)>>,
 }
@@ -25,14 +22,12 @@ impl TransformResult {
     map: Option<String>,
     deps: Vec<String>,
     dynamic_deps: Vec<String>,
-    source_read_at: f64,
   ) -> Self {
     Self {
       code,
       map,
       deps,
       dynamic_deps,
-      source_read_at,
       inlined: Mutex::new(Vec::new()),
     }
   }
@@ -117,7 +112,6 @@ mod tests {
       Some(r#"{"version":3,"mappings":"AAAA"}"#.into()),
       vec![],
       vec![],
-      0.0,
     );
     let code = r.code_for_runner("/r/a.ts", 3, true);
     assert!(code.starts_with("a\n//# sourceURL=/r/a.ts\n//# sourceMappingSource=vite-generated\n"));
@@ -147,7 +141,7 @@ mod tests {
 
   #[test]
   fn no_map_means_plain_code() {
-    let r = TransformResult::new("x".into(), None, vec![], vec![], 0.0);
+    let r = TransformResult::new("x".into(), None, vec![], vec![]);
     assert_eq!(&*r.code_for_runner("/a", 3, true), "x");
   }
 }

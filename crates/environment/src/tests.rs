@@ -564,15 +564,16 @@ mod with_plugins {
       })
     }
 
-    fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>> {
+    fn load(&self, id: String) -> BridgeFuture<LoadOutput> {
       self.calls.lock().unwrap().push(format!("load:{id}"));
       Box::pin(async move {
         // Plain JS: like Vite, a `\0` id is never TypeScript-stripped.
-        Ok((id == "\0virtual:greeting").then(|| LoadOutput {
-          code: "export const greeting = 'hi'".into(),
-          map: None,
-          module_type: Some("js".into()),
-        }))
+        let virtual_module = id == "\0virtual:greeting";
+        Ok(LoadOutput {
+          code: virtual_module.then(|| "export const greeting = 'hi'".into()),
+          module_type: virtual_module.then(|| "js".into()),
+          ..LoadOutput::default()
+        })
       })
     }
 
@@ -603,12 +604,14 @@ mod with_plugins {
             code: format!("export default {:?}", code.trim().to_uppercase()),
             map: None,
             module_type: "js".into(),
+            watch_files: Vec::new(),
           });
         }
         Ok(TransformOutput {
           code: code.replace("MARK", "'marked'"),
           map: None,
           module_type,
+          watch_files: Vec::new(),
         })
       })
     }

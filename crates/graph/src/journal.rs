@@ -12,6 +12,8 @@ pub enum GraphEvent {
     url: String,
     id: String,
     file: String,
+    /// `false`: Vite's `isSelfAccepting` is `undefined` until the module's analysis.
+    analysed: bool,
   },
   Imports {
     key: NodeKey,

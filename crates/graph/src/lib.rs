@@ -136,6 +136,17 @@ impl<T> ModuleGraph<T> {
   /// Vite's `_ensureEntryFromUrl` after resolution: the node for `id`, created with `url` when
   /// missing; an existing node gains `url` as an alias.
   pub fn ensure_entry(&self, url: &str, id: &str) -> NodeKey {
+    self.ensure_entry_with(url, id, true)
+  }
+
+  /// [`Self::ensure_entry`] for an import found by import analysis: a new node is not analysed
+  /// (Vite's `setIsSelfAccepting = false`), so HMR propagation stops at it until its own
+  /// transform ran, unless `analysed` (modules Vite never analyses: JSON, maps, watched files).
+  pub fn ensure_import_entry(&self, url: &str, id: &str, analysed: bool) -> NodeKey {
+    self.ensure_entry_with(url, id, analysed)
+  }
+
+  fn ensure_entry_with(&self, url: &str, id: &str, analysed: bool) -> NodeKey {
     if let Some(key) = self.key_by_id(id) {
       self.url_to_key.entry(url.to_owned()).or_insert(key);
       return key;
@@ -146,7 +157,13 @@ impl<T> ModuleGraph<T> {
     let file = clean_url(id).to_owned();
     self.nodes.insert(
       candidate,
-      ModuleNode::new(candidate, url.to_owned(), id.to_owned(), file.clone()),
+      ModuleNode::new(
+        candidate,
+        url.to_owned(),
+        id.to_owned(),
+        file.clone(),
+        analysed,
+      ),
     );
     let key = *self.id_to_key.entry(id.to_owned()).or_insert(candidate);
     if key != candidate {
@@ -163,6 +180,7 @@ impl<T> ModuleGraph<T> {
       url: url.to_owned(),
       id: id.to_owned(),
       file,
+      analysed,
     });
     key
   }

@@ -62,7 +62,9 @@ pub struct ModuleNode {
 }
 
 impl ModuleNode {
-  pub(crate) fn new(key: NodeKey, url: String, id: String, file: String) -> Self {
+  /// `analysed`: Vite's `setIsSelfAccepting` (`false` for a module found by import analysis,
+  /// whose own analysis has not run yet).
+  pub(crate) fn new(key: NodeKey, url: String, id: String, file: String, analysed: bool) -> Self {
     Self {
       key,
       url,
@@ -74,7 +76,7 @@ impl ModuleNode {
       accepted_hmr_deps: Vec::new(),
       accepted_hmr_exports: None,
       imported_bindings: None,
-      is_self_accepting: Some(false),
+      is_self_accepting: analysed.then_some(false),
     }
   }
 }

@@ -246,6 +246,33 @@ mod hmr {
   }
 
   #[test]
+  fn an_import_not_analysed_yet_stops_propagation_until_it_is() {
+    let (g, _, b, _) = graph_abc();
+    // Found by b's import analysis, never transformed: Vite's `isSelfAccepting` is undefined.
+    let new = g.ensure_import_entry("/new.ts", "/r/new.ts", false);
+    g.update_module_info(
+      b,
+      vec![new],
+      KeySet::from_iter([new]),
+      accept(false, vec![]),
+    );
+    assert_eq!(g.hmr_update(&[new], 1.0, None), HmrOutcome::Update(vec![]));
+    // Its own analysis ran: an edit propagates to the root, nothing accepts it.
+    g.update_module_info(new, vec![], KeySet::default(), accept(false, vec![]));
+    assert_eq!(
+      g.hmr_update(&[new], 2.0, None),
+      HmrOutcome::FullReload(None)
+    );
+    // A module Vite never analyses (a watched file) propagates at once.
+    let watched = g.ensure_import_entry("/data.txt", "/r/data.txt", true);
+    g.update_module_info(b, vec![watched], KeySet::default(), accept(false, vec![]));
+    assert_eq!(
+      g.hmr_update(&[watched], 3.0, None),
+      HmrOutcome::FullReload(None)
+    );
+  }
+
+  #[test]
   fn boundary_inside_a_cycle_is_flagged() {
     let (g, a, b, c) = graph_abc();
     // c accepts itself and imports a: a → b → c → a.

@@ -38,11 +38,15 @@ pub struct ResolveOutput {
 }
 
 /// A `load` answer from JS.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadOutput {
-  pub code: String,
+  /// `None`: no hook loaded the module (the file is read).
+  pub code: Option<String>,
   pub map: Option<String>,
   pub module_type: Option<String>,
+  /// Vite's `_addedImports` of the load: files the hooks passed to `this.addWatchFile`, kept
+  /// for the module's import analysis (Vite keeps them only when the module's node existed).
+  pub watch_files: Vec<String>,
 }
 
 /// The result of a group of `transform` hooks (code, combined map of the group, module type).
@@ -51,6 +55,8 @@ pub struct TransformOutput {
   pub code: String,
   pub map: Option<String>,
   pub module_type: String,
+  /// Vite's `_addedImports` after the group: the load's and the group's `this.addWatchFile` files.
+  pub watch_files: Vec<String>,
 }
 
 /// A hook failure, already in Vite's error shape on the JS side; carried as its fields.
@@ -77,7 +83,7 @@ pub trait PluginBridge: Send + Sync {
     importer: Option<String>,
   ) -> BridgeFuture<Option<ResolveOutput>>;
 
-  fn load(&self, id: String) -> BridgeFuture<Option<LoadOutput>>;
+  fn load(&self, id: String) -> BridgeFuture<LoadOutput>;
 
   /// `in_map` maps `code` to the original source; the answer's map is the whole chain.
   fn transform(
