@@ -53,7 +53,7 @@ describe('the packed package', () => {
   test('the main tarball holds only what users need', () => {
     const files = entries(mainTarball).map((f) => f.replace(/^package\//, ''))
     for (const file of files) {
-      assert.match(file, /^(lib\/.*\.(mjs|d\.ts)|index\.js|index\.d\.ts|package\.json|README\.md)$/, `unexpected ${file}`)
+      assert.match(file, /^(lib\/.*\.(mjs|d\.mts)|index\.js|index\.d\.ts|package\.json|README\.md)$/, `unexpected ${file}`)
     }
     for (const needed of ['index.js', 'index.d.ts', 'lib/index.mjs', 'lib/module-runner.mjs', 'lib/index.d.mts', 'README.md']) {
       assert.ok(files.includes(needed), `missing ${needed}`)
