@@ -125,7 +125,10 @@ for (const app of APPS) {
       const at = await freePort()
       const server = startDevServer(join(dir, 'app'), app.cli ?? VITE_CLI, (app.portArgs ?? vitePortArgs)(at), env)
       try {
-        await until(async () => (await get(at, app.routes[0])).status === 200, `${app.name} dev server`, 60_000)
+        await until(async () => (await get(at, app.routes[0])).status === 200, `${app.name} dev server`, 60_000).catch((error) => {
+          error.message += `; its log:\n${server.log()}`
+          throw error
+        })
         return await work(at, server)
       } finally {
         server.stop()
