@@ -1,0 +1,20 @@
+import { tanstackStart } from '@tanstack/react-start/plugin/vite'
+import viteReact from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+import { isNativeEnvironment, nativeEnvironments } from 'vite-env-native'
+
+// Test instrumentation, not part of the app: a header saying whether the SSR environment is
+// ours, and VEN_OFF=1 for the reference run on Vite's own environment.
+const probe = {
+  name: 'probe',
+  configureServer(server) {
+    server.middlewares.use((req, res, next) => {
+      res.setHeader('x-ssr-native', String(isNativeEnvironment(server.environments.ssr)))
+      next()
+    })
+  },
+}
+
+export default defineConfig({
+  plugins: [tanstackStart(), viteReact(), probe, ...(process.env.VEN_OFF ? [] : [nativeEnvironments()])],
+})
