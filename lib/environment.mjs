@@ -10,6 +10,7 @@ import {
 } from 'vite'
 import { GraphMirror } from './graph-mirror.mjs'
 import { invalidateNatively, nativeHmrPlugin, reloadNatively } from './hmr.mjs'
+import { reportDroppedChanges } from './dropped-changes.mjs'
 import { installPluginBridge } from './plugin-bridge.mjs'
 import { NATIVE, NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
@@ -127,6 +128,7 @@ function withNativeCore(Base) {
       installPluginBridge(this, this[NATIVE])
       // Runs after every user `hotUpdate` hook; the container's lists do not use `hotUpdate`.
       this.plugins.push(nativeHmrPlugin(this))
+      if (options?.watcher) this._stopReportingDroppedChanges = reportDroppedChanges(options.watcher, this[NATIVE])
     }
 
     async reloadModule(module) {
@@ -186,6 +188,7 @@ function withNativeCore(Base) {
     }
 
     async close() {
+      this._stopReportingDroppedChanges?.()
       this._unshareSafeModulePaths()
       this[NATIVE].close()
       await super.close()

@@ -395,6 +395,12 @@ impl NativeEnvironment {
     self.inner.holds_current_source(NodeKey(key))
   }
 
+  /// A module of `file` serves content the file no longer has (see the engine's doc).
+  #[napi(catch_unwind)]
+  pub fn serves_outdated_source(&self, file: String) -> bool {
+    self.inner.serves_outdated_source(&file)
+  }
+
   #[napi(catch_unwind)]
   pub fn on_file_change(&self, file: String) -> Result<Vec<u32>> {
     let changed = ven_environment::guard("invalidating the modules of", &file, || {

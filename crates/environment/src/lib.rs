@@ -214,6 +214,20 @@ impl Environment {
       .is_ok_and(|metadata| plugins::SourceFingerprint::of(&metadata) == loaded)
   }
 
+  /// A module of `file` still serves a result loaded from content the file no longer has (a
+  /// write the file watcher did not report: chokidar drops a second `change` of a path within
+  /// 50 ms, and an editor's save is a truncation and a write). Modules without a stored result
+  /// read the file again on their next request.
+  pub fn serves_outdated_source(&self, file: &str) -> bool {
+    let current = std::fs::metadata(file).ok().map(|m| plugins::SourceFingerprint::of(&m));
+    self.graph.keys_by_file(file).into_iter().any(|key| {
+      let Some(loaded) = self.source_fingerprints.get(&key).map(|f| *f) else {
+        return false;
+      };
+      self.graph.stored_result(key).is_some() && current != Some(loaded)
+    })
+  }
+
   pub fn on_file_change(&self, file: &str) -> Vec<NodeKey> {
     inject_panic("invalidate", file);
     self.graph.on_file_change(file, monotonic_now())

@@ -370,6 +370,27 @@ fn invalidation_forces_a_fresh_transform() {
 }
 
 #[test]
+fn a_write_no_watcher_reported_is_detected() {
+  let root = project("unreported-write", &[("src/a.ts", "export const v = 1\n")]);
+  let env = environment(&root, false);
+  let file = format!("{}/src/a.ts", root.to_string_lossy());
+  runtime().block_on(async {
+    // Nothing loaded yet: nothing outdated.
+    assert!(!env.serves_outdated_source(&file));
+    fetch_inline(&env, "/src/a.ts", None, FetchOptions::default()).await;
+    assert!(!env.serves_outdated_source(&file));
+    std::fs::write(&file, "export const v = 22\n").unwrap();
+    assert!(env.serves_outdated_source(&file));
+    // Once invalidated, the next request reads the file again: not outdated any more.
+    env.on_file_change(&file);
+    assert!(!env.serves_outdated_source(&file));
+    let (code, ..) = fetch_inline(&env, "/src/a.ts", None, FetchOptions::default()).await;
+    assert!(code.contains("= 22"));
+    assert!(!env.serves_outdated_source(&file));
+  });
+}
+
+#[test]
 fn fetch_now_answers_cached_modules_like_the_async_path() {
   let root = project(
     "fetch-now",
