@@ -50,6 +50,8 @@ export declare class NativeEnvironment {
    * the file appeared).
    */
   holdsCurrentSource(key: number): boolean
+  /** A module of `file` serves content the file no longer has (see the engine's doc). */
+  servesOutdatedSource(file: string): boolean
   onFileChange(file: string): Array<number>
   /** Modules whose `import.meta.glob` calls match a created or deleted `file`. */
   globImporters(file: string): Array<number>

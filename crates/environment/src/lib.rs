@@ -219,7 +219,9 @@ impl Environment {
   /// 50 ms, and an editor's save is a truncation and a write). Modules without a stored result
   /// read the file again on their next request.
   pub fn serves_outdated_source(&self, file: &str) -> bool {
-    let current = std::fs::metadata(file).ok().map(|m| plugins::SourceFingerprint::of(&m));
+    let current = std::fs::metadata(file)
+      .ok()
+      .map(|m| plugins::SourceFingerprint::of(&m));
     self.graph.keys_by_file(file).into_iter().any(|key| {
       let Some(loaded) = self.source_fingerprints.get(&key).map(|f| *f) else {
         return false;
