@@ -1,4 +1,4 @@
-// The examples in examples/ (vue-ssr, react-ssr, svelte-ssr, express), each started as a user
+// The examples in examples/ (ssr-basic, vue-ssr, react-ssr, svelte-ssr, express), each started as a user
 // does (`npm run dev` in a copy of its folder, one dev server per example): the server-rendered
 // page holds the rendered component, and the server only starts when its `ssr` environment is
 // native (`isNativeEnvironment`). The framework examples are then opened in headless Chromium
@@ -14,6 +14,10 @@ import { chromium } from 'playwright-core'
 import { repoRoot } from './helpers.mjs'
 
 const examples = [
+  {
+    name: 'ssr-basic',
+    rendered: '<h1>vite-env-native example · Home</h1>',
+  },
   {
     name: 'vue-ssr',
     rendered: '<div id="app"><!--[--><h1>Hello from Vue</h1><button type="button">count is 0</button><!--]--></div>',
