@@ -117,11 +117,11 @@ for (const example of examples) {
 
           // A reload would lose this mark; HMR keeps it.
           await page.evaluate(() => (window.__sameDocument = true))
-          const [before, edited] = example.heading
+          const [original, edited] = example.heading
           const file = join(app.dir, example.component)
           const source = readFileSync(file, 'utf8')
-          assert.ok(source.includes(before))
-          saveAtomically(file, source.replace(before, edited))
+          assert.ok(source.includes(original))
+          saveAtomically(file, source.replace(original, edited))
           await until(async () => (await heading.textContent()) === edited, `the open page to show "${edited}"`)
           assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page reloaded instead of taking the update by HMR')
           if (example.hmrKeepsState) assert.equal((await button.textContent()).trim(), 'count is 1', 'the update lost the component state')
