@@ -61,6 +61,7 @@ describe('the packed package', () => {
     const manifest = JSON.parse(execFileSync('tar', ['-xzOf', mainTarball, 'package/package.json'], { encoding: 'utf8' }))
     assert.equal(manifest.scripts.install, undefined, 'no install script')
     assert.equal(manifest.scripts.prepare, undefined, 'no build step for users')
+    assert.equal(manifest.workspaces, undefined, 'the examples are not part of the package')
     assert.equal(manifest.optionalDependencies[`${pkg.name}-${platform}`], pkg.version)
     assert.equal(Object.keys(manifest.optionalDependencies).length, pkg.napi.targets.length)
   })

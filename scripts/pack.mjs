@@ -48,6 +48,8 @@ try {
   const published = { ...pkg }
   published.optionalDependencies = Object.fromEntries(platforms.map((p) => [`${pkg.name}-${p}`, pkg.version]))
   delete published.devDependencies
+  // The examples are workspaces of the source checkout only.
+  delete published.workspaces
   published.scripts = {}
   writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify(published, null, 2)}\n`)
 

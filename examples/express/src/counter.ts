@@ -1,0 +1,1 @@
+export const counterLabel = (count: number): string => `count is ${count}`

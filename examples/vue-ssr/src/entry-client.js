@@ -1,0 +1,3 @@
+import { createApp } from './main.js'
+
+createApp().mount('#app')
