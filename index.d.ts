@@ -21,6 +21,11 @@ export declare class NativeEnvironment {
   takePruned(): Array<string>
   transformRequest(url: string): Promise<JsTransformResponse>
   /**
+   * Vite's `pluginContainer.transform(code, id, { moduleType, inMap })` on this environment:
+   * the JS hook groups and the native core steps in Vite's order (`inputMap`: v3 JSON).
+   */
+  containerTransform(code: string, id: string, moduleType: string, inputMap?: string | undefined | null): Promise<JsContainerTransformResponse>
+  /**
    * Vite's `warmupRequest`: resolves once the transform is done; errors are dropped and
    * `server.fs` is not checked.
    */
@@ -123,6 +128,14 @@ export interface JsBridgeResponse {
 export interface JsCodeMatcher {
   substring?: string
   regex?: JsRegex
+}
+
+/** `containerTransform`'s answer: `code` (with `map` and `moduleType`) or `error`. */
+export interface JsContainerTransformResponse {
+  code?: string
+  map?: string
+  moduleType?: string
+  error?: JsEnvError
 }
 
 export interface JsDefine {

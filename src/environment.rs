@@ -88,6 +88,17 @@ fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResul
   }
 }
 
+/// `containerTransform`'s answer: `code` (with `map` and `moduleType`) or `error`.
+#[napi(object)]
+pub struct JsContainerTransformResponse {
+  #[napi(ts_type = "string")]
+  pub code: Option<JsText>,
+  #[napi(ts_type = "string")]
+  pub map: Option<JsText>,
+  pub module_type: Option<String>,
+  pub error: Option<JsEnvError>,
+}
+
 #[napi(object)]
 pub struct JsBoundary {
   pub boundary_url: String,
@@ -248,6 +259,45 @@ impl NativeEnvironment {
         error: Some((&*error).into()),
         key: None,
         version: None,
+      },
+    }
+  }
+
+  /// Vite's `pluginContainer.transform(code, id, { moduleType, inMap })` on this environment:
+  /// the JS hook groups and the native core steps in Vite's order (`inputMap`: v3 JSON;
+  /// `watchFiles`: the files the module's `load` hooks added with `this.addWatchFile`).
+  #[napi]
+  pub async fn container_transform(
+    &self,
+    code: String,
+    id: String,
+    module_type: String,
+    input_map: Option<String>,
+    watch_files: Option<Vec<String>>,
+  ) -> JsContainerTransformResponse {
+    let transform = self.inner.container_transform(
+      &id,
+      code,
+      module_type,
+      input_map,
+      watch_files.unwrap_or_default(),
+    );
+    let result = AssertUnwindSafe(transform)
+      .catch_unwind()
+      .await
+      .unwrap_or_else(|payload| Err(internal_error("transforming", &id, &*payload)));
+    match result {
+      Ok(out) => JsContainerTransformResponse {
+        code: Some(out.code.into()),
+        map: out.map.map(JsText),
+        module_type: Some(out.module_type),
+        error: None,
+      },
+      Err(error) => JsContainerTransformResponse {
+        code: None,
+        map: None,
+        module_type: None,
+        error: Some((&error).into()),
       },
     }
   }
