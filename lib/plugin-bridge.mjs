@@ -360,7 +360,8 @@ function nativeContainerClass(ViteContainer) {
 
     /** Resolves like Vite's container: JS `pre` hooks, the native resolver, the other JS hooks. */
     async resolveId(rawId, importer, options) {
-      const { resolve } = this[GROUPS]
+      const { resolve, start } = this[GROUPS]
+      await start()
       const pre = await resolve.pre(rawId, importer, options)
       if (pre) return pre
       const resolved = this[NATIVE_HANDLE].resolveId(rawId, importer ?? undefined)
@@ -424,14 +425,19 @@ function connectBridge(container, native, runVite) {
   const loadView = groupView(container, load)
   const resolveViews = { pre: groupView(container, resolve.pre), post: groupView(container, resolve.post) }
 
+  // Like Vite's `resolveId`: start lazily, but never wait for a `buildStart` in progress (its
+  // own `_registerInputsAsSafeModules` resolves through here). On the container itself, not on
+  // a view that may be `this`.
+  const start = async () => {
+    if (!container._started) await container.buildStart()
+  }
   const resolveInGroup = (group) => async (id, importer, options) => {
     if (!resolve[group].length) return null
-    // Like Vite's `resolveId`: start lazily, but never wait for a `buildStart` in progress
-    // (its own `_registerInputsAsSafeModules` resolves through here).
-    if (!container._started) await container.buildStart()
+    await start()
     return runVite(resolveViews[group], 'resolveId', [id, importer, options])
   }
   const groups = {
+    start,
     resolve: { pre: resolveInGroup('pre'), post: resolveInGroup('post') },
     load: (id) => runVite(loadView, 'load', [id]),
   }

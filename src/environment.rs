@@ -282,10 +282,10 @@ impl NativeEnvironment {
       input_map,
       watch_files.unwrap_or_default(),
     );
-    let result = AssertUnwindSafe(transform)
-      .catch_unwind()
-      .await
-      .unwrap_or_else(|payload| Err(internal_error("transforming", &id, &*payload)));
+    let result = match AssertUnwindSafe(transform).catch_unwind().await {
+      Ok(result) => result,
+      Err(payload) => Err(internal_error("transforming", &id, &*payload)),
+    };
     match result {
       Ok(out) => JsContainerTransformResponse {
         code: Some(out.code.into()),

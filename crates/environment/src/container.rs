@@ -39,18 +39,17 @@ fn outdated_request(id: &str) -> EnvError {
   }
 }
 
-/// Vite's `canSkipImportAnalysis`: `.json` and `.map` ids and direct CSS requests.
+/// Vite's `canSkipImportAnalysis`: `.json` and `.map` ids and direct CSS requests (its regexes
+/// compare extensions case-sensitively, and so does this).
 fn skips_import_analysis(id: &str) -> bool {
   let path = id.split_once('?').map_or(id, |(path, _)| path);
-  let direct_css = id.contains("?direct") || id.contains("&direct");
-  path.ends_with(".json")
-    || path.ends_with(".map")
-    || (direct_css
-      && [
-        ".css", ".less", ".sass", ".scss", ".styl", ".stylus", ".pcss", ".postcss", ".sss",
-      ]
-      .iter()
-      .any(|ext| path.ends_with(ext)))
+  let ext = path.rsplit_once('.').map_or("", |(_, ext)| ext);
+  let direct = id.contains("?direct") || id.contains("&direct");
+  let css = matches!(
+    ext,
+    "css" | "less" | "sass" | "scss" | "styl" | "stylus" | "pcss" | "postcss" | "sss"
+  );
+  matches!(ext, "json" | "map") || (direct && css)
 }
 
 /// The language `vite:oxc` or `vite:json` gives the code: `vite:oxc` goes by the id (its
