@@ -66,7 +66,8 @@ export declare class NativeEnvironment {
   takeGraphEvents(): Array<JsGraphEvent>
   /**
    * The native resolver alone (alias, builtins, files; bare packages to their files as Vite's
-   * resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`.
+   * resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`, and
+   * for a `data:` url, which Vite's resolve plugin leaves to other plugins.
    */
   resolveId(specifier: string, importer?: string | undefined | null): JsResolvedId | null
   /**
@@ -309,9 +310,11 @@ export interface JsRegex {
   flags: string
 }
 
+/** Vite's resolve plugin's answer: `moduleSideEffects: false` for builtins, as Vite says it. */
 export interface JsResolvedId {
   id: string
   external: boolean
+  moduleSideEffects?: boolean
 }
 
 export interface JsTransformResponse {

@@ -223,7 +223,7 @@ describe('environment.pluginContainer on direct calls: the same as on Vite’s e
     assert.equal(vite.importer.behaviour.exports.doubled, 42)
   })
 
-  test('the plugin lists (core plugins included), resolveId and load of files and packages', async () => {
+  test('the plugin lists (core plugins included), resolveId and load of files, packages, builtins, urls', async () => {
     const { vite, native } = await both(async (environment) => {
       const container = environment.pluginContainer
       const lists = {}
@@ -232,7 +232,8 @@ describe('environment.pluginContainer on direct calls: the same as on Vite’s e
       }
       const importer = file('src/typed.ts')
       const ids = {}
-      for (const specifier of ['./shape', '/src/card.tsx', 'react', './missing']) {
+      const specifiers = ['./shape', '/src/card.tsx', 'react', './missing', 'node:fs', 'https://example.com/a.js', 'data:text/javascript,1']
+      for (const specifier of specifiers) {
         ids[specifier] = await container.resolveId(specifier, importer)
       }
       const loads = {}
@@ -242,6 +243,7 @@ describe('environment.pluginContainer on direct calls: the same as on Vite’s e
     assertSame(native, vite)
     assert.ok(vite.lists.transform.includes('vite:import-analysis'))
     assert.equal(vite.ids['./shape'].id, file('src/shape.ts'))
+    assert.deepEqual(vite.ids['node:fs'], { id: 'node:fs', external: true, moduleSideEffects: false })
   })
 
   test('each JS transform hook sees the code at its place in the pipeline', async () => {

@@ -365,7 +365,10 @@ function nativeContainerClass(ViteContainer) {
       const pre = await resolve.pre(rawId, importer, options)
       if (pre) return pre
       const resolved = this[NATIVE_HANDLE].resolveId(rawId, importer ?? undefined)
-      if (resolved) return resolved.external ? { id: resolved.id, external: true } : { id: resolved.id }
+      if (resolved) {
+        const { id, external, moduleSideEffects } = resolved
+        return { id, ...(external ? { external } : {}), ...(moduleSideEffects != null ? { moduleSideEffects } : {}) }
+      }
       return resolve.post(rawId, importer, options)
     }
 

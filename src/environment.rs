@@ -133,10 +133,12 @@ pub struct JsEnsureEntryResponse {
   pub error: Option<JsEnvError>,
 }
 
+/// Vite's resolve plugin's answer: `moduleSideEffects: false` for builtins, as Vite says it.
 #[napi(object)]
 pub struct JsResolvedId {
   pub id: String,
   pub external: bool,
+  pub module_side_effects: Option<bool>,
 }
 
 #[napi]
@@ -499,7 +501,8 @@ impl NativeEnvironment {
   }
 
   /// The native resolver alone (alias, builtins, files; bare packages to their files as Vite's
-  /// resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`.
+  /// resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`, and
+  /// for a `data:` url, which Vite's resolve plugin leaves to other plugins.
   #[napi(catch_unwind)]
   pub fn resolve_id(&self, specifier: String, importer: Option<String>) -> Option<JsResolvedId> {
     match self
@@ -510,11 +513,18 @@ impl NativeEnvironment {
       Ok(Resolved::Module { id }) => Some(JsResolvedId {
         id,
         external: false,
+        module_side_effects: None,
       }),
-      Ok(Resolved::Builtin { id }) => Some(JsResolvedId { id, external: true }),
+      Ok(Resolved::Builtin { id }) => Some(JsResolvedId {
+        id,
+        external: true,
+        module_side_effects: Some(false),
+      }),
+      Ok(Resolved::External { specifier }) if specifier.starts_with("data:") => None,
       Ok(Resolved::External { specifier }) => Some(JsResolvedId {
         id: specifier,
         external: true,
+        module_side_effects: None,
       }),
       Err(_) => None,
     }
