@@ -22,9 +22,10 @@ export declare class NativeEnvironment {
   transformRequest(url: string): Promise<JsTransformResponse>
   /**
    * Vite's `pluginContainer.transform(code, id, { moduleType, inMap })` on this environment:
-   * the JS hook groups and the native core steps in Vite's order (`inputMap`: v3 JSON).
+   * the JS hook groups and the native core steps in Vite's order (`inputMap`: v3 JSON;
+   * `watchFiles`: the files the module's `load` hooks added with `this.addWatchFile`).
    */
-  containerTransform(code: string, id: string, moduleType: string, inputMap?: string | undefined | null): Promise<JsContainerTransformResponse>
+  containerTransform(code: string, id: string, moduleType: string, inputMap?: string | undefined | null, watchFiles?: Array<string> | undefined | null): Promise<JsContainerTransformResponse>
   /**
    * Vite's `warmupRequest`: resolves once the transform is done; errors are dropped and
    * `server.fs` is not checked.

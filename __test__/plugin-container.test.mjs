@@ -29,8 +29,9 @@ function pluginsFor(log) {
     ...extra,
     transform: {
       ...(extra.order ? { order: extra.order } : {}),
-      handler(code, id) {
-        if (id.endsWith('/hooks.ts')) log.push({ hook: name, ...sees(code) })
+      filter: { id: /\/hooks\.ts$/ },
+      handler(code) {
+        log.push({ hook: name, ...sees(code) })
       },
     },
   })
@@ -39,6 +40,21 @@ function pluginsFor(log) {
       name: 'virtual-answer',
       resolveId: (id) => (id === 'virtual:answer' ? VIRTUAL_ID : undefined),
       load: (id) => (id === VIRTUAL_ID ? VIRTUAL_CODE : undefined),
+    },
+    {
+      // Files a module's hooks watch are imports to Vite's import analysis.
+      // (a module no transform hook sees keeps its load's ones too).
+      name: 'watch-files',
+      load(id) {
+        if (/\/(hooks|shape-free)\.[jt]s$/.test(id)) this.addWatchFile(join(root, 'src/pages/home.js'))
+        return null
+      },
+      transform: {
+        filter: { id: /\/hooks\.ts$/ },
+        handler() {
+          this.addWatchFile(join(root, 'src/pages/about.js'))
+        },
+      },
     },
     watch('watch-pre', { enforce: 'pre' }),
     watch('watch-normal'),
@@ -246,11 +262,25 @@ describe('environment.pluginContainer on direct calls: the same as on Vite’s e
     assert.deepEqual(vite.ids['node:fs'], { id: 'node:fs', external: true, moduleSideEffects: false })
   })
 
-  test('each JS transform hook sees the code at its place in the pipeline', async () => {
+  test('each JS transform hook sees the code at its place; watched files become imports', async () => {
     logs.vite.length = 0
     logs.native.length = 0
-    const { vite, native } = await transformFile('src/hooks.ts')
+    const loadAndTransform = (environment, path) =>
+      (async () => {
+        const id = file(path)
+        await environment.moduleGraph.ensureEntryFromUrl(`/${path}`)
+        await environment.pluginContainer.load(id)
+        const result = await transformed(await environment.pluginContainer.transform(readFileSync(id, 'utf8'), id), `/${path}`)
+        const node = environment.moduleGraph.getModuleById(id)
+        return { result, imported: [...node.importedModules].map((m) => m.url).sort() }
+      })()
+    const { vite, native } = await both(async (environment) => ({
+      hooks: await loadAndTransform(environment, 'src/hooks.ts'),
+      untouched: await loadAndTransform(environment, 'src/shape-free.js'),
+    }))
     assertSame(native, vite)
+    assert.deepEqual(vite.hooks.imported, ['/src/pages/about.js', '/src/pages/home.js', '/src/shape.ts'])
+    assert.deepEqual(vite.untouched.imported, ['/src/pages/home.js'])
     assert.deepEqual(logs.native, logs.vite)
     assert.deepEqual(logs.vite, [
       { hook: 'watch-pre', typed: true, analyzed: false },
