@@ -21,6 +21,12 @@ export declare class NativeEnvironment {
   takePruned(): Array<string>
   transformRequest(url: string): Promise<JsTransformResponse>
   /**
+   * Vite's `pluginContainer.transform(code, id, { moduleType, inMap })` on this environment:
+   * the JS hook groups and the native core steps in Vite's order (`inputMap`: v3 JSON;
+   * `watchFiles`: the files the module's `load` hooks added with `this.addWatchFile`).
+   */
+  containerTransform(code: string, id: string, moduleType: string, inputMap?: string | undefined | null, watchFiles?: Array<string> | undefined | null): Promise<JsContainerTransformResponse>
+  /**
    * Vite's `warmupRequest`: resolves once the transform is done; errors are dropped and
    * `server.fs` is not checked.
    */
@@ -61,7 +67,8 @@ export declare class NativeEnvironment {
   takeGraphEvents(): Array<JsGraphEvent>
   /**
    * The native resolver alone (alias, builtins, files; bare packages to their files as Vite's
-   * resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`.
+   * resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`, and
+   * for a `data:` url, which Vite's resolve plugin leaves to other plugins.
    */
   resolveId(specifier: string, importer?: string | undefined | null): JsResolvedId | null
   /**
@@ -123,6 +130,14 @@ export interface JsBridgeResponse {
 export interface JsCodeMatcher {
   substring?: string
   regex?: JsRegex
+}
+
+/** `containerTransform`'s answer: `code` (with `map` and `moduleType`) or `error`. */
+export interface JsContainerTransformResponse {
+  code?: string
+  map?: string
+  moduleType?: string
+  error?: JsEnvError
 }
 
 export interface JsDefine {
@@ -296,9 +311,11 @@ export interface JsRegex {
   flags: string
 }
 
+/** Vite's resolve plugin's answer: `moduleSideEffects: false` for builtins, as Vite says it. */
 export interface JsResolvedId {
   id: string
   external: boolean
+  moduleSideEffects?: boolean
 }
 
 export interface JsTransformResponse {

@@ -62,6 +62,8 @@ const normalize = (html) =>
     .replace(/version: "\d+"/g, 'version: "<n>"')
     // TanStack Router's dehydrated matches carry their update time (`Date.now()`).
     .replace(/([{,]u:)\d{13}(?=[,}])/g, '$1<t>')
+    // React Router's manifest version (`Math.random()` per server).
+    .replace(/"version": "0\.\d+"/g, '"version": "<n>"')
 
 /**
  * Saves `text` to `file` in place, as most editors do: a truncation, then a write. The watcher
@@ -102,6 +104,17 @@ const APPS = [
     edit: (text) => text.replace('Hello', 'Howdy'),
     editedText: 'Howdy vike',
     originalText: 'Hello vike',
+    broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+  },
+  {
+    name: 'react-router',
+    // Framework mode's CLI (`react-router dev`), as its docs start the app.
+    cli: ['node_modules/@react-router/dev/bin.cjs', 'dev'],
+    routes: ['/', '/about'],
+    module: 'app/greeting.ts',
+    edit: (text) => text.replace('Hello', 'Howdy'),
+    editedText: 'Howdy router',
+    originalText: 'Hello router',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
   },
 ]

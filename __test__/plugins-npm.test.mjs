@@ -276,18 +276,23 @@ test('a filter set by an options() hook is evaluated natively: only the matching
   const server = await startServer(hooksRoot, { native: true, plugins })
   try {
     const container = server.environments.ssr.pluginContainer
-    // Every transform crossing runs Vite's `transform` over the group the bridge selected.
+    // Every transform crossing runs Vite's own container `transform` (of the class ours extends)
+    // over the group the bridge selected.
+    const viteContainer = Object.getPrototypeOf(Object.getPrototypeOf(container))
+    const transform = viteContainer.transform
     const crossings = []
-    const getSortedPlugins = container.getSortedPlugins
-    container.getSortedPlugins = (hook) => {
-      const plugins = getSortedPlugins(hook)
-      if (hook === 'transform') crossings.push(plugins.map((p) => p.name))
-      return plugins
+    viteContainer.transform = function (...args) {
+      crossings.push(this.getSortedPlugins('transform').map((p) => p.name))
+      return transform.apply(this, args)
     }
-    const { runner } = server.environments.ssr
-    assert.equal((await runner.import('/src/options-target.ts')).filtered, 'rewritten')
-    assert.equal((await runner.import('/src/options-other.ts')).untouched, '__OPTIONS__')
-    await runner.import('/src/typed.ts')
+    try {
+      const { runner } = server.environments.ssr
+      assert.equal((await runner.import('/src/options-target.ts')).filtered, 'rewritten')
+      assert.equal((await runner.import('/src/options-other.ts')).untouched, '__OPTIONS__')
+      await runner.import('/src/typed.ts')
+    } finally {
+      viteContainer.transform = transform
+    }
     assert.deepEqual(calls.optionsFilter, ['options-target.ts'])
     // One crossing (the post group: the plugin among the core plugins that run in JS).
     assert.equal(crossings.length, 1)

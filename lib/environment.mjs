@@ -11,7 +11,7 @@ import {
 import { GraphMirror } from './graph-mirror.mjs'
 import { invalidateNatively, nativeHmrPlugin, reloadNatively } from './hmr.mjs'
 import { reportDroppedChanges } from './dropped-changes.mjs'
-import { installPluginBridge } from './plugin-bridge.mjs'
+import { createNativePluginContainer, toError } from './plugin-bridge.mjs'
 import { NATIVE, NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
 import { nativeOptions } from './options.mjs'
@@ -36,17 +36,6 @@ export async function moduleRunnerTransform(code, inMap, url, originalCode, opti
   if (inMap?.mappings === '') map = inMap
   else if (map && !combine) map.sourcesContent = [originalCode]
   return { code: response.result.code, map, ssr: true, deps, dynamicDeps }
-}
-
-/** Turns a native error record into an `Error` with Vite's fields (code, id, plugin, loc, frame). */
-function toError(record) {
-  const error = new Error(record.message)
-  for (const key of ['code', 'id', 'plugin', 'loc', 'frame']) {
-    if (record[key] != null) error[key] = record[key]
-  }
-  if (record.plugin) error.pluginCode = record.code
-  if (record.stack) error.stack = record.stack
-  return error
 }
 
 /** Vite's `FetchResult` from the binding's flat record. */
@@ -124,8 +113,9 @@ function withNativeCore(Base) {
     async init(options) {
       if (this._initiated) return
       await super.init(options)
-      // Vite's container now exists and every `options` hook ran, so filters are final.
-      installPluginBridge(this, this[NATIVE])
+      // Our own container in place of the one Vite made (which no code has seen yet): direct
+      // `pluginContainer` calls then run the native core steps too (see plugin-bridge.mjs).
+      this._pluginContainer = createNativePluginContainer(this, this._pluginContainer, this[NATIVE])
       // Runs after every user `hotUpdate` hook; the container's lists do not use `hotUpdate`.
       this.plugins.push(nativeHmrPlugin(this))
       if (options?.watcher) this._stopReportingDroppedChanges = reportDroppedChanges(options.watcher, this[NATIVE])

@@ -1,5 +1,5 @@
-// Connects the native pipeline to the environment's JS plugins. Vite's own plugin container
-// (created by `DevEnvironment.init`, after every `options` hook ran) runs the hooks, so plugins
+// The plugin container of a native environment and its bridge to the native pipeline. Vite's own
+// container code (a subclass of Vite's `EnvironmentPluginContainer`) runs the JS hooks, so plugins
 // get Vite's real contexts (`this.environment`, `this.resolve`, `this.error`, sourcemap chains).
 // The native side calls in only for hook groups whose filters match the module.
 import { AsyncLocalStorage } from 'node:async_hooks'
@@ -299,14 +299,122 @@ export function errorRecord(error) {
   }
 }
 
+/** Turns a native error record into an `Error` with Vite's fields (code, id, plugin, loc, frame). */
+export function toError(record) {
+  const error = new Error(record.message)
+  for (const key of ['code', 'id', 'plugin', 'loc', 'frame']) {
+    if (record[key] != null) error[key] = record[key]
+  }
+  if (record.plugin) error.pluginCode = record.code
+  if (record.stack) error.stack = record.stack
+  return error
+}
+
+/** Vite's error for a hook run on a closed container of a `dev.recoverable` environment. */
+function closedServerError() {
+  const error = new Error('The server is being restarted or closed. Request is outdated')
+  error.code = 'ERR_CLOSED_SERVER'
+  return error
+}
+
 /**
- * Installs the bridge on an initialised environment: `native.setPlugins(filters, bridge)`, and
- * makes `environment.pluginContainer.resolveId` the whole pipeline (JS pre hooks, native
- * resolver, JS post hooks) for every other caller (`this.resolve`, Vite internals).
+ * A view of `container` whose `getSortedPlugins` is one group: Vite's `resolveId`/`load`/
+ * `transform` called on it run that group, with contexts whose `this.resolve`/`this.load` reach
+ * the whole container (the view inherits everything else, its state included).
  */
-export function installPluginBridge(environment, native) {
-  const container = environment.pluginContainer
-  const sortedPlugins = container.getSortedPlugins
+const groupView = (container, plugins) => Object.create(container, { getSortedPlugins: { value: () => plugins } })
+
+// Symbol keys rather than private fields: group views (objects inheriting from the container)
+// run the same methods with `this` = the view.
+const NATIVE_HANDLE = Symbol('vite-env-native.containerNative')
+const GROUPS = Symbol('vite-env-native.containerGroups')
+
+// Our container class per Vite container class (one per Vite installation).
+const containerClasses = new WeakMap()
+
+/**
+ * The plugin container of a native environment: Vite's `EnvironmentPluginContainer` (its
+ * lifecycle hooks, `getModuleInfo`, plugin contexts, `getSortedPlugins` listing every plugin)
+ * whose per-module methods run the whole pipeline as Vite's do, the core plugins' steps natively:
+ * `resolveId` = JS `pre` hooks → native resolver → other JS hooks; `load` = the JS `load` hooks;
+ * `transform` = JS hooks before `vite:oxc` → TS/JSX/JSON → … → import analysis → `order: 'post'`
+ * hooks. The native pipeline calls the same groups through `native.setPlugins`.
+ *
+ * A subclass rather than Vite's instance patched: Vite's methods read `this.getSortedPlugins`
+ * when a run starts, so a group run needs an object whose list is that group; our own instance
+ * and views of it give that without changing an object of Vite's that other code also calls.
+ */
+function nativeContainerClass(ViteContainer) {
+  let NativeContainer = containerClasses.get(ViteContainer)
+  if (NativeContainer) return NativeContainer
+  const vite = ViteContainer.prototype
+  NativeContainer = class NativePluginContainer extends ViteContainer {
+    /** `stock`: the container Vite made for `environment`, its `options` hooks run. */
+    constructor(environment, stock, native) {
+      super(environment, stock.plugins, stock.watcher)
+      // Those hooks ran once for the stock container; a plugin's `options` hook must not run twice.
+      this._resolvedRolldownOptions = stock.options
+      this[NATIVE_HANDLE] = native
+      this[GROUPS] = connectBridge(this, native, (view, hook, args) => vite[hook].apply(view, args))
+    }
+
+    /** Resolves like Vite's container: JS `pre` hooks, the native resolver, the other JS hooks. */
+    async resolveId(rawId, importer, options) {
+      const { resolve, start } = this[GROUPS]
+      await start()
+      const pre = await resolve.pre(rawId, importer, options)
+      if (pre) return pre
+      const resolved = this[NATIVE_HANDLE].resolveId(rawId, importer ?? undefined)
+      if (resolved) {
+        const { id, external, moduleSideEffects } = resolved
+        return { id, ...(external ? { external } : {}), ...(moduleSideEffects != null ? { moduleSideEffects } : {}) }
+      }
+      return resolve.post(rawId, importer, options)
+    }
+
+    /** Vite's `load`: the `load` hooks (the core plugins replaced natively load nothing here). */
+    async load(id) {
+      return this[GROUPS].load(id)
+    }
+
+    /** Vite's `transform(code, id, { moduleType, inMap })`: every step in Vite's order. */
+    async transform(code, id, options) {
+      if (this._closed && this.environment.config.dev.recoverable) throw closedServerError()
+      const inMap = options?.inMap
+      // As Vite's transform starts from them: the files the module's `load` hooks watch.
+      const loadWatchFiles = this._getAddedImports?.(id)
+      const response = await this[NATIVE_HANDLE].containerTransform(
+        code,
+        id,
+        options?.moduleType ?? 'js',
+        inMap == null ? undefined : mapString(inMap),
+        loadWatchFiles?.size ? [...loadWatchFiles] : undefined,
+      )
+      if (response.error) throw toError(response.error)
+      return { code: response.code, map: response.map ? JSON.parse(response.map) : null, moduleType: response.moduleType }
+    }
+  }
+  containerClasses.set(ViteContainer, NativeContainer)
+  return NativeContainer
+}
+
+/**
+ * The container of a native environment, made once Vite's container (`stock`) exists and every
+ * `options` hook ran, so filters are final. `stock` is not used afterwards.
+ */
+export function createNativePluginContainer(environment, stock, native) {
+  const NativeContainer = nativeContainerClass(Object.getPrototypeOf(stock).constructor)
+  return new NativeContainer(environment, stock, native)
+}
+
+/**
+ * Splits `container`'s plugins into the hook groups around the native steps, hands their
+ * filters and the bridge to `native.setPlugins`, and returns the group runners the container
+ * uses itself. `runVite(view, hook, args)` runs Vite's own method on a group view.
+ */
+function connectBridge(container, native, runVite) {
+  const { environment } = container
+  const sortedPlugins = (hookName) => container.getSortedPlugins(hookName)
   const guard = guardedPlugins(hookTimeout(environment))
   const guardGroups = (groups) => Object.fromEntries(Object.entries(groups).map(([key, plugins]) => [key, guard(plugins)]))
   const resolve = guardGroups(splitAround(sortedPlugins('resolveId'), new Set(['builtin:vite-resolve', 'vite:resolve'])))
@@ -315,53 +423,39 @@ export function installPluginBridge(environment, native) {
   )
   // The native side names the groups as `HookGroup::as_str` does.
   const transformGroups = { pre: transform.pre, post: transform.post, 'after-glob': transform.afterGlob, final: transform.final }
+  const transformViews = Object.fromEntries(Object.entries(transformGroups).map(([name, plugins]) => [name, groupView(container, plugins)]))
   const load = guard(sortedPlugins('load').filter((p) => !NATIVE_CORE_PLUGINS.has(p.name)))
+  const loadView = groupView(container, load)
+  const resolveViews = { pre: groupView(container, resolve.pre), post: groupView(container, resolve.post) }
 
-  // Vite's container reads `getSortedPlugins(hook)` synchronously when a hook run starts; the
-  // group selected for that run is in effect only during that synchronous start.
-  // Outside a group run, the per-module hooks skip the plugins the native core replaces
-  // (`this.load` of a plugin runs the JS load and transform hooks); lifecycle hooks see all.
-  let group
-  container.getSortedPlugins = (hookName) =>
-    group ?? (PIPELINE_HOOKS.has(hookName) ? sortedPlugins(hookName).filter((p) => !NATIVE_CORE_PLUGINS.has(p.name)) : sortedPlugins(hookName))
-  const runGroup = (plugins, start) => {
-    group = plugins
-    try {
-      return start()
-    } finally {
-      group = undefined
-    }
-  }
-
-  const proto = Object.getPrototypeOf(container)
-  const resolveInGroup = async (plugins, id, importer, options) => {
-    if (!plugins.length) return null
-    // Like Vite's `resolveId`: start lazily, but never wait for a `buildStart` in progress
-    // (its own `_registerInputsAsSafeModules` resolves through here).
+  // Like Vite's `resolveId`: start lazily, but never wait for a `buildStart` in progress (its
+  // own `_registerInputsAsSafeModules` resolves through here). On the container itself, not on
+  // a view that may be `this`.
+  const start = async () => {
     if (!container._started) await container.buildStart()
-    return runGroup(plugins, () => proto.resolveId.call(container, id, importer, options))
   }
-
-  container.resolveId = async (rawId, importer, options) => {
-    const pre = await resolveInGroup(resolve.pre, rawId, importer, options)
-    if (pre) return pre
-    const resolved = native.resolveId(rawId, importer ?? undefined)
-    if (resolved) return resolved.external ? { id: resolved.id, external: true } : { id: resolved.id }
-    return resolveInGroup(resolve.post, rawId, importer, options)
+  const resolveInGroup = (group) => async (id, importer, options) => {
+    if (!resolve[group].length) return null
+    await start()
+    return runVite(resolveViews[group], 'resolveId', [id, importer, options])
+  }
+  const groups = {
+    start,
+    resolve: { pre: resolveInGroup('pre'), post: resolveInGroup('post') },
+    load: (id) => runVite(loadView, 'load', [id]),
   }
 
   const runHooks = async (request) => {
     try {
       switch (request.kind) {
         case 'resolveId': {
-          const plugins = request.group === 'pre' ? resolve.pre : resolve.post
-          const result = await resolveInGroup(plugins, request.id, request.importer ?? undefined, {})
+          const result = await groups.resolve[request.group === 'pre' ? 'pre' : 'post'](request.id, request.importer ?? undefined, {})
           if (!result) return {}
           if (result.meta && !result.external) environment._graphMirror?.noteResolvedMeta(result.id, result.meta)
           return { id: result.id, external: !!result.external }
         }
         case 'load': {
-          const result = await runGroup(load, () => proto.load.call(container, request.id))
+          const result = await groups.load(request.id)
           // Vite keeps the load's `this.addWatchFile` files on the module's node, when it has one,
           // for the module's transform and import analysis.
           const loadWatchFiles = container._getAddedImports?.(request.id)
@@ -371,15 +465,14 @@ export function installPluginBridge(environment, native) {
           return { code: result.code, map: mapString(result.map), moduleType: result.moduleType, watchFiles }
         }
         case 'transform': {
-          const plugins = transformGroups[request.group] ?? transform.post
+          const view = transformViews[request.group] ?? transformViews.post
           const contexts = new Set()
           const result = await transformContexts.run(contexts, () =>
-            runGroup(plugins, () =>
-              proto.transform.call(container, request.code, request.id, {
-                moduleType: request.moduleType,
-                inMap: request.map ? JSON.parse(request.map) : undefined,
-              }),
-            ),
+            runVite(view, 'transform', [
+              request.code,
+              request.id,
+              { moduleType: request.moduleType, inMap: request.map ? JSON.parse(request.map) : undefined },
+            ]),
           )
           const watchFiles = addedImports(contexts)
           return {
@@ -425,4 +518,5 @@ export function installPluginBridge(environment, native) {
     },
     bridge,
   )
+  return groups
 }

@@ -88,6 +88,17 @@ fn js_transform_result(r: &ven_environment::TransformResult) -> JsTransformResul
   }
 }
 
+/// `containerTransform`'s answer: `code` (with `map` and `moduleType`) or `error`.
+#[napi(object)]
+pub struct JsContainerTransformResponse {
+  #[napi(ts_type = "string")]
+  pub code: Option<JsText>,
+  #[napi(ts_type = "string")]
+  pub map: Option<JsText>,
+  pub module_type: Option<String>,
+  pub error: Option<JsEnvError>,
+}
+
 #[napi(object)]
 pub struct JsBoundary {
   pub boundary_url: String,
@@ -122,10 +133,12 @@ pub struct JsEnsureEntryResponse {
   pub error: Option<JsEnvError>,
 }
 
+/// Vite's resolve plugin's answer: `moduleSideEffects: false` for builtins, as Vite says it.
 #[napi(object)]
 pub struct JsResolvedId {
   pub id: String,
   pub external: bool,
+  pub module_side_effects: Option<bool>,
 }
 
 #[napi]
@@ -248,6 +261,45 @@ impl NativeEnvironment {
         error: Some((&*error).into()),
         key: None,
         version: None,
+      },
+    }
+  }
+
+  /// Vite's `pluginContainer.transform(code, id, { moduleType, inMap })` on this environment:
+  /// the JS hook groups and the native core steps in Vite's order (`inputMap`: v3 JSON;
+  /// `watchFiles`: the files the module's `load` hooks added with `this.addWatchFile`).
+  #[napi]
+  pub async fn container_transform(
+    &self,
+    code: String,
+    id: String,
+    module_type: String,
+    input_map: Option<String>,
+    watch_files: Option<Vec<String>>,
+  ) -> JsContainerTransformResponse {
+    let transform = self.inner.container_transform(
+      &id,
+      code,
+      module_type,
+      input_map,
+      watch_files.unwrap_or_default(),
+    );
+    let result = match AssertUnwindSafe(transform).catch_unwind().await {
+      Ok(result) => result,
+      Err(payload) => Err(internal_error("transforming", &id, &*payload)),
+    };
+    match result {
+      Ok(out) => JsContainerTransformResponse {
+        code: Some(out.code.into()),
+        map: out.map.map(JsText),
+        module_type: Some(out.module_type),
+        error: None,
+      },
+      Err(error) => JsContainerTransformResponse {
+        code: None,
+        map: None,
+        module_type: None,
+        error: Some((&error).into()),
       },
     }
   }
@@ -449,7 +501,8 @@ impl NativeEnvironment {
   }
 
   /// The native resolver alone (alias, builtins, files; bare packages to their files as Vite's
-  /// resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`.
+  /// resolve plugin does for `this.resolve()`): `null` when it cannot resolve `specifier`, and
+  /// for a `data:` url, which Vite's resolve plugin leaves to other plugins.
   #[napi(catch_unwind)]
   pub fn resolve_id(&self, specifier: String, importer: Option<String>) -> Option<JsResolvedId> {
     match self
@@ -460,11 +513,18 @@ impl NativeEnvironment {
       Ok(Resolved::Module { id }) => Some(JsResolvedId {
         id,
         external: false,
+        module_side_effects: None,
       }),
-      Ok(Resolved::Builtin { id }) => Some(JsResolvedId { id, external: true }),
+      Ok(Resolved::Builtin { id }) => Some(JsResolvedId {
+        id,
+        external: true,
+        module_side_effects: Some(false),
+      }),
+      Ok(Resolved::External { specifier }) if specifier.starts_with("data:") => None,
       Ok(Resolved::External { specifier }) => Some(JsResolvedId {
         id: specifier,
         external: true,
+        module_side_effects: None,
       }),
       Err(_) => None,
     }

@@ -11,6 +11,7 @@
 
 mod clock;
 mod config;
+mod container;
 mod error;
 mod fault;
 mod fetch;
@@ -32,6 +33,7 @@ use ven_resolver::EnvResolver;
 
 pub use clock::monotonic_now;
 pub use config::EnvironmentConfig;
+pub use container::ContainerTransformOutput;
 pub use error::{EnvError, Location};
 pub use fault::{INJECT_PANIC_VAR, INTERNAL_ERROR_CODE, guard, inject_panic, internal_error};
 pub use fetch::{FetchOptions, FetchResult};

@@ -42,9 +42,24 @@ fn named_after_request(error: Arc<EnvError>, url: &str) -> Arc<EnvError> {
   })
 }
 
+/// A step's map with its one source named by the module's file path, as Vite's core plugins
+/// name it (the module-runner transform names the url's basename instead).
+pub(crate) fn map_naming_file(map: Option<String>, id: &str) -> Option<String> {
+  let file = ven_graph::clean_url(id);
+  map.map(
+    |map| match serde_json::from_str::<serde_json::Value>(&map) {
+      Ok(mut value) => {
+        value["sources"] = serde_json::json!([file]);
+        value.to_string()
+      }
+      Err(_) => map,
+    },
+  )
+}
+
 /// How far the native pass after the JS hooks goes.
 #[derive(Debug, Clone, Copy)]
-enum Pass {
+pub(crate) enum Pass {
   /// Import analysis only: an ES module with rewritten specifiers.
   ImportAnalysis,
   /// Import analysis and the module-runner transform.
@@ -54,7 +69,7 @@ enum Pass {
 }
 
 /// One import found while transforming a module.
-struct FoundImport {
+pub(crate) struct FoundImport {
   /// As written in the code.
   specifier: String,
   url: String,
@@ -292,12 +307,18 @@ impl Environment {
     self
       .graph
       .set_pre_transformed_result(key, Arc::clone(&result), started_at);
+    self.pre_transform_imports(&imports);
+    Ok(result)
+  }
+
+  /// Vite's import analysis pre-transforms the static imports it found, when the environment
+  /// does that (`dev.preTransformRequests`).
+  pub(crate) fn pre_transform_imports(self: &Arc<Self>, imports: &[FoundImport]) {
     if self.config.pre_transform {
       for import in imports.iter().filter(|i| i.kind == ImportKind::Static) {
         self.pre_transform(self.module_url(&import.id));
       }
     }
-    Ok(result)
   }
 
   /// Runs CPU-heavy work on a blocking thread, at most one per core at a time.
@@ -370,6 +391,18 @@ impl Environment {
     if lang == Lang::Js || !later_hooks_may_run {
       return Ok(loaded);
     }
+    self.strip_step(id, url, lang, loaded).await
+  }
+
+  /// The TS/JSX/JSON step itself, as `vite:oxc` (or `vite:json`) hands the module on: plain ES
+  /// module code of module type `js`, its map chained to `loaded.map`.
+  pub(crate) async fn strip_step(
+    self: &Arc<Self>,
+    id: &str,
+    url: &str,
+    lang: Lang,
+    loaded: Loaded,
+  ) -> Result<Loaded, EnvError> {
     let options = self.transform_options(id, url.to_owned(), lang, loaded.map);
     let code = loaded.code;
     let out = self
@@ -379,16 +412,7 @@ impl Environment {
       .await?;
     // Like `vite:oxc`, the map of this step names the file by its path: plugins that map
     // positions through the chain (`this.error(msg, pos)`) report the real file.
-    let file = ven_graph::clean_url(id);
-    let map = out.map.map(
-      |map| match serde_json::from_str::<serde_json::Value>(&map) {
-        Ok(mut value) => {
-          value["sources"] = serde_json::json!([file]);
-          value.to_string()
-        }
-        Err(_) => map,
-      },
-    );
+    let map = map_naming_file(out.map, id);
     Ok(Loaded {
       code: out.code,
       map,
@@ -399,7 +423,7 @@ impl Environment {
 
   /// Vite's `vite:import-glob`: `import.meta.glob` calls expanded natively. The patterns are kept
   /// for HMR (a created or deleted file that matches updates the module).
-  async fn glob_step(
+  pub(crate) async fn glob_step(
     self: &Arc<Self>,
     id: &str,
     url: &str,
@@ -492,7 +516,7 @@ impl Environment {
   /// Specifiers that JS `resolveId` hooks may claim are resolved through JS first, then the
   /// pass runs again with the answers. When a hook before the native resolver takes every
   /// specifier, a scan (import analysis without output) finds them instead of a first full pass.
-  async fn specifier_step(
+  pub(crate) async fn specifier_step(
     self: &Arc<Self>,
     pass: Pass,
     id: &str,
@@ -646,7 +670,7 @@ impl Environment {
 
   /// Vite's import analysis resolves the files a module's hooks watch (`this.addWatchFile`) as
   /// the module imports them: the ids of those that resolve to modules.
-  async fn resolve_watch_files(
+  pub(crate) async fn resolve_watch_files(
     &self,
     importer: &str,
     files: Vec<String>,
@@ -667,7 +691,7 @@ impl Environment {
 
   /// Vite's import-analysis graph update: nodes for every import (and watched file), edges, HMR
   /// accept data.
-  fn record_imports(
+  pub(crate) fn record_imports(
     &self,
     key: NodeKey,
     imports: &[FoundImport],

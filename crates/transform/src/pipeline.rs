@@ -340,6 +340,12 @@ fn language_step(
     }
   }
   if is_jsx {
+    if options.jsx.development {
+      // Like oxc's development JSX: each element says where it was written (`__source`, the
+      // module id, 1-based line and column) and its `this` (`__self`), for React's warnings.
+      program.mutate(react::jsx_src(true, cm.clone()));
+      program.mutate(react::jsx_self(true));
+    }
     program.mutate(react::jsx(
       cm.clone(),
       Some(comments),
