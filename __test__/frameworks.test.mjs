@@ -129,7 +129,8 @@ const APPS = [
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
   },
   {
-    // SolidStart 2 needs Node >= 24.
+    // SolidStart 2 needs Node >= 24. The module is imported by `src/app.tsx`: routes are lazy, and
+    // a syntax error reached only from a route leaves the streamed page open (on Vite's own too).
     name: 'solidstart',
     node: 24,
     routes: ['/', '/about'],

@@ -257,26 +257,13 @@ fn transform_parts(
   }
 
   let want_map = options.source_map && lang != Lang::Json;
-  // The emitter takes the comments it prints: the reference emission gets its own copy.
+  let indent = indent_of(lang, code);
   #[cfg(test)]
-  let reference = {
-    let (leading, trailing) = comments.borrow_all();
-    let deep = |map: &swc_core::common::comments::SingleThreadedCommentsMapInner| {
-      std::rc::Rc::new(std::cell::RefCell::new(map.clone()))
-    };
-    let copy = SingleThreadedComments::from_leading_and_trailing(deep(&leading), deep(&trailing));
-    emit_with_js_writer(&cm, &copy, &program, indent_of(lang, code))
-  };
-  let emit_comments = EmitComments::new(&comments, &fm);
-  let (out, mappings) = emit(
-    &cm,
-    &emit_comments,
-    &program,
-    indent_of(lang, code),
-    want_map,
-    fm.src.len(),
-  )
-  .map_err(|e| {
+  let reference = emit_with_js_writer(&cm, &comments, &program, indent);
+  // The comments the codegen prints (a fast "none here" answer).
+  let to_print = EmitComments::new(&comments, &fm);
+  let printed = emit(&cm, &to_print, &program, indent, want_map, fm.src.len());
+  let (out, mappings) = printed.map_err(|e| {
     error_at(
       code,
       &options.id,
@@ -476,7 +463,7 @@ const SPACES: [&str; 9] = [
 /// spaces, else the smallest run of two or more spaces (a single space is usually a comment's
 /// ` *` or a continuation). Lines inside block comments (` * …`) and blank lines do not count.
 fn source_indent(code: &str) -> Option<&'static str> {
-  let (mut tabs, mut spaced, mut smallest) = (0usize, 0usize, usize::MAX);
+  let (mut tab_lines, mut space_lines, mut smallest) = (0usize, 0usize, usize::MAX);
   // The first few hundred indented lines say it; a long file need not be read to its end.
   for line in code.lines().take(2048) {
     let rest = line.trim_start_matches([' ', '\t']);
@@ -484,18 +471,18 @@ fn source_indent(code: &str) -> Option<&'static str> {
       continue;
     }
     if line.starts_with('\t') {
-      tabs += 1;
+      tab_lines += 1;
     } else {
-      let spaces = line.len() - line.trim_start_matches(' ').len();
-      if spaces >= 2 {
-        spaced += 1;
-        smallest = smallest.min(spaces);
+      let width = line.len() - line.trim_start_matches(' ').len();
+      if width >= 2 {
+        space_lines += 1;
+        smallest = smallest.min(width);
       }
     }
   }
-  if tabs > spaced {
+  if tab_lines > space_lines {
     Some("\t")
-  } else if spaced > 0 {
+  } else if space_lines > 0 {
     Some(SPACES[smallest.min(SPACES.len() - 1)])
   } else {
     None
@@ -532,6 +519,13 @@ fn emit_with_js_writer(
   program: &Program,
   indent_str: &'static str,
 ) -> (String, Mappings) {
+  // The emitter takes the comments it prints: the reference emission gets its own copy.
+  let (leading, trailing) = comments.borrow_all();
+  let deep = |map: &swc_core::common::comments::SingleThreadedCommentsMapInner| {
+    std::rc::Rc::new(std::cell::RefCell::new(map.clone()))
+  };
+  let comments =
+    &SingleThreadedComments::from_leading_and_trailing(deep(&leading), deep(&trailing));
   let mut buf = Vec::new();
   let mut mappings = Vec::new();
   {
