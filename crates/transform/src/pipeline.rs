@@ -257,26 +257,20 @@ fn transform_parts(
   }
 
   let want_map = options.source_map && lang != Lang::Json;
-  // The emitter takes the comments it prints: the reference emission gets its own copy.
+  let indent = indent_of(lang, code);
   #[cfg(test)]
-  let reference = {
-    let (leading, trailing) = comments.borrow_all();
-    let deep = |map: &swc_core::common::comments::SingleThreadedCommentsMapInner| {
-      std::rc::Rc::new(std::cell::RefCell::new(map.clone()))
-    };
-    let copy = SingleThreadedComments::from_leading_and_trailing(deep(&leading), deep(&trailing));
-    emit_with_js_writer(&cm, &copy, &program)
-  };
-  let emit_comments = EmitComments::new(&comments, &fm);
-  let (out, mappings) =
-    emit(&cm, &emit_comments, &program, want_map, fm.src.len()).map_err(|e| {
-      error_at(
-        code,
-        &options.id,
-        0,
-        format!("Failed to generate code: {e}"),
-      )
-    })?;
+  let reference = emit_with_js_writer(&cm, &comments, &program, indent);
+  // The comments the codegen prints (a fast "none here" answer).
+  let to_print = EmitComments::new(&comments, &fm);
+  let printed = emit(&cm, &to_print, &program, indent, want_map, fm.src.len());
+  let (out, mappings) = printed.map_err(|e| {
+    error_at(
+      code,
+      &options.id,
+      0,
+      format!("Failed to generate code: {e}"),
+    )
+  })?;
 
   Ok(Parts {
     glob_calls,
@@ -454,10 +448,58 @@ fn jsx_options(o: &JsxOptions) -> react::Options {
 
 type Mappings = Vec<(swc_core::common::BytePos, swc_core::common::LineCol)>;
 
+/// One level of indentation in printed code. Vite hands TS, TSX and JSX on as `vite:oxc` printed
+/// them, and oxc's codegen indents with a tab; plain JS (a file's own, or what an earlier step
+/// printed) Vite never reprints, so its text keeps the indentation it came with, and so does
+/// ours. Code that reads its own text (`Function.prototype.toString()` serialized into an inline
+/// script) then gets the same indentation from us.
+fn indent_of(lang: Lang, code: &str) -> &'static str {
+  match lang {
+    Lang::Ts | Lang::Tsx | Lang::Jsx => "\t",
+    Lang::Js => source_indent(code).unwrap_or(SPACES[4]),
+    Lang::Json => SPACES[4],
+  }
+}
+
+const SPACES: [&str; 9] = [
+  "", " ", "  ", "   ", "    ", "     ", "      ", "       ", "        ",
+];
+
+/// The indentation unit of `code`: a tab when more indented lines start with a tab than with
+/// spaces, else the smallest run of two or more spaces (a single space is usually a comment's
+/// ` *` or a continuation). Lines inside block comments (` * …`) and blank lines do not count.
+fn source_indent(code: &str) -> Option<&'static str> {
+  let (mut tab_lines, mut space_lines, mut smallest) = (0usize, 0usize, usize::MAX);
+  // The first few hundred indented lines say it; a long file need not be read to its end.
+  for line in code.lines().take(2048) {
+    let rest = line.trim_start_matches([' ', '\t']);
+    if rest.is_empty() || rest.starts_with('*') || rest.len() == line.len() {
+      continue;
+    }
+    if line.starts_with('\t') {
+      tab_lines += 1;
+    } else {
+      let width = line.len() - line.trim_start_matches(' ').len();
+      if width >= 2 {
+        space_lines += 1;
+        smallest = smallest.min(width);
+      }
+    }
+  }
+  if tab_lines > space_lines {
+    Some("\t")
+  } else if space_lines > 0 {
+    Some(SPACES[smallest.min(SPACES.len() - 1)])
+  } else {
+    None
+  }
+}
+
 fn emit(
   cm: &Lrc<SourceMap>,
   comments: &dyn Comments,
   program: &Program,
+  indent_str: &'static str,
   want_map: bool,
   size_hint: usize,
 ) -> std::io::Result<(String, Mappings)> {
@@ -468,7 +510,7 @@ fn emit(
       cfg: CodegenConfig::default(),
       cm: cm.clone(),
       comments: Some(comments),
-      wr: Writer::new(&mut code, want_map.then_some(&mut mappings)),
+      wr: Writer::new(&mut code, indent_str, want_map.then_some(&mut mappings)),
     };
     program.emit_with(&mut emitter)?;
   }
@@ -481,16 +523,25 @@ fn emit_with_js_writer(
   cm: &Lrc<SourceMap>,
   comments: &SingleThreadedComments,
   program: &Program,
+  indent_str: &'static str,
 ) -> (String, Mappings) {
+  // The emitter takes the comments it prints: the reference emission gets its own copy.
+  let (leading, trailing) = comments.borrow_all();
+  let deep = |map: &swc_core::common::comments::SingleThreadedCommentsMapInner| {
+    std::rc::Rc::new(std::cell::RefCell::new(map.clone()))
+  };
+  let comments =
+    &SingleThreadedComments::from_leading_and_trailing(deep(&leading), deep(&trailing));
   let mut buf = Vec::new();
   let mut mappings = Vec::new();
   {
-    let writer = swc_core::ecma::codegen::text_writer::JsWriter::new(
+    let mut writer = swc_core::ecma::codegen::text_writer::JsWriter::new(
       cm.clone(),
       "\n",
       &mut buf,
       Some(&mut mappings),
     );
+    writer.set_indent_str(indent_str);
     let mut emitter = Emitter {
       cfg: CodegenConfig::default(),
       cm: cm.clone(),
@@ -536,10 +587,29 @@ mod tests {
       let mut program = Program::Module(module);
       program.mutate(fixer(None));
       let none = SingleThreadedComments::default();
-      emit(&cm, &none, &program, false, code.len())
+      emit(&cm, &none, &program, "    ", false, code.len())
         .expect("emits")
         .0
     })
+  }
+
+  #[test]
+  fn source_indent_is_the_unit_the_file_uses() {
+    assert_eq!(
+      source_indent("function f() {\n  a;\n  if (b) {\n    c;\n  }\n}\n"),
+      Some("  ")
+    );
+    assert_eq!(
+      source_indent("function f() {\n\ta;\n\t\tb;\n}\n"),
+      Some("\t")
+    );
+    assert_eq!(
+      source_indent("/**\n * doc\n */\nf({\n    a,\n});\n"),
+      Some("    ")
+    );
+    assert_eq!(source_indent("/**\n * doc\n */\nf();\n"), None);
+    assert_eq!(indent_of(Lang::Js, "f();\n"), "    ");
+    assert_eq!(indent_of(Lang::Tsx, "f({\n  a,\n});\n"), "\t");
   }
 
   /// The output of the shortcuts means what the output of every pass means.

@@ -11,12 +11,13 @@ use swc_core::ecma::codegen::text_writer::WriteJs;
 
 type Result = std::io::Result<()>;
 
-const INDENT: &str = "    ";
 /// Deepest indentation printed (see `write_indent_string`).
 const MAX_INDENT: usize = 64;
 
 pub struct Writer<'a> {
   out: &'a mut String,
+  /// One level of indentation.
+  indent_str: &'static str,
   indent: usize,
   line_start: bool,
   line_count: usize,
@@ -30,9 +31,14 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-  pub fn new(out: &'a mut String, srcmap: Option<&'a mut Vec<(BytePos, LineCol)>>) -> Self {
+  pub fn new(
+    out: &'a mut String,
+    indent_str: &'static str,
+    srcmap: Option<&'a mut Vec<(BytePos, LineCol)>>,
+  ) -> Self {
     Writer {
       out,
+      indent_str,
       indent: 0,
       line_start: true,
       line_count: 0,
@@ -50,10 +56,10 @@ impl<'a> Writer<'a> {
   fn write_indent_string(&mut self) {
     let levels = self.indent.min(MAX_INDENT);
     for _ in 0..levels {
-      self.out.push_str(INDENT);
+      self.out.push_str(self.indent_str);
     }
     if self.srcmap.is_some() {
-      self.line_pos += INDENT.len() * levels;
+      self.line_pos += self.indent_str.len() * levels;
     }
   }
 
