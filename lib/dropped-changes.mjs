@@ -2,9 +2,10 @@
 // 50 ms, and an editor's save is often a truncation then a write: the first event invalidates
 // the module, the module is read again (empty or half-written) before the write lands, and the
 // write's own event is dropped. Vite then serves the broken read until the next edit. After each
-// `change`, the environment checks twice whether a module of the file still serves content the
-// file no longer has, and if so emits the `change` the watcher dropped, so Vite's usual handling
-// (plugins' `watchChange`, every environment's graph, HMR) runs for it.
+// `change`, the environment checks whether a module of the file was last read from content the
+// file no longer has (a failed read too: runners keep a failed import) with no change reported
+// since, and if so emits the `change` the watcher dropped, so Vite's usual handling (plugins'
+// `watchChange`, every environment's graph, HMR) runs for it.
 
 /** When to look again after a `change`, in ms: past chokidar's window, then later for a slow re-read. */
 const RECHECK_AFTER = [150, 1000, 3000]

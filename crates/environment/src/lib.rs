@@ -81,7 +81,8 @@ pub struct Environment {
   /// registers), loadable outside `server.fs.allow`.
   pub(crate) safe_module_paths: dashmap::DashSet<String>,
   /// What the last load of each module read from its file (modules loaded by a plugin have none).
-  pub(crate) source_fingerprints: DashMap<NodeKey, plugins::SourceFingerprint>,
+  /// What each module's last load read, and when its request started (before the read).
+  pub(crate) source_fingerprints: DashMap<NodeKey, (plugins::SourceFingerprint, f64)>,
 }
 
 impl Environment {
@@ -206,7 +207,7 @@ impl Environment {
   /// The module's last load read its file as the file is now (same modification time and
   /// length): a module loaded after its file was created already runs that content.
   pub fn holds_current_source(&self, key: NodeKey) -> bool {
-    let Some(loaded) = self.source_fingerprints.get(&key).map(|f| *f) else {
+    let Some((loaded, _)) = self.source_fingerprints.get(&key).map(|f| *f) else {
       return false;
     };
     let Some(file) = self.graph.with_node(key, |n| n.file.clone()) else {
@@ -216,19 +217,24 @@ impl Environment {
       .is_ok_and(|metadata| plugins::SourceFingerprint::of(&metadata) == loaded)
   }
 
-  /// A module of `file` still serves a result loaded from content the file no longer has (a
-  /// write the file watcher did not report: chokidar drops a second `change` of a path within
-  /// 50 ms, and an editor's save is a truncation and a write). Modules without a stored result
-  /// read the file again on their next request.
+  /// A module of `file` was last read from content the file no longer has, and no change of it
+  /// was reported since (a write the file watcher did not report: chokidar drops a second
+  /// `change` of a path within 50 ms, and an editor's save is a truncation and a write). Whether
+  /// the read was transformed or failed does not matter: a runner keeps what it got (Vite's
+  /// runner even keeps a failed import) until a change is reported.
   pub fn serves_outdated_source(&self, file: &str) -> bool {
     let current = std::fs::metadata(file)
       .ok()
       .map(|m| plugins::SourceFingerprint::of(&m));
     self.graph.keys_by_file(file).into_iter().any(|key| {
-      let Some(loaded) = self.source_fingerprints.get(&key).map(|f| *f) else {
+      let Some((loaded, read_started)) = self.source_fingerprints.get(&key).map(|f| *f) else {
         return false;
       };
-      self.graph.stored_result(key).is_some() && current != Some(loaded)
+      let reported_since = self
+        .graph
+        .timestamps(key)
+        .is_some_and(|t| t.last_invalidation > read_started);
+      !reported_since && current != Some(loaded)
     })
   }
 

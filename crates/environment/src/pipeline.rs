@@ -251,7 +251,9 @@ impl Environment {
     // it holds a created file's content is known (`holds_current_source`).
     match fingerprint {
       Some(fingerprint) => {
-        self.source_fingerprints.insert(key, fingerprint);
+        self
+          .source_fingerprints
+          .insert(key, (fingerprint, started_at));
       }
       None => {
         self.source_fingerprints.remove(&key);

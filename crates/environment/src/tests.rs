@@ -387,6 +387,19 @@ fn a_write_no_watcher_reported_is_detected() {
     let (code, ..) = fetch_inline(&env, "/src/a.ts", None, FetchOptions::default()).await;
     assert!(code.contains("= 22"));
     assert!(!env.serves_outdated_source(&file));
+    // A read that failed to transform counts too: runners keep the failure until a change is
+    // reported.
+    std::fs::write(&file, "export const v = (\n").unwrap();
+    env.on_file_change(&file);
+    assert!(
+      env
+        .fetch_module("/src/a.ts", None, FetchOptions::default())
+        .await
+        .is_err()
+    );
+    assert!(!env.serves_outdated_source(&file));
+    std::fs::write(&file, "export const v = 333\n").unwrap();
+    assert!(env.serves_outdated_source(&file));
   });
 }
 
