@@ -105,6 +105,9 @@ fuzz_target!(|data: &[u8]| {
   if specifier.starts_with('/') {
     let normalized = normalize_absolute(&specifier);
     assert_eq!(normalize_absolute(&normalized), normalized);
-    assert!(!has_dot_segment(&normalized), "{normalized:?} keeps a dot segment");
+    assert!(
+      !has_dot_segment(&normalized),
+      "{normalized:?} keeps a dot segment"
+    );
   }
 });

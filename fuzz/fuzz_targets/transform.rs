@@ -44,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
   options.define = [
     ("import.meta.env.MODE", "\"development\""),
     ("import.meta.env.DEV", "true"),
-    ("import.meta.env", "{\"MODE\":\"development\",\"DEV\":true,\"SSR\":true}"),
+    (
+      "import.meta.env",
+      "{\"MODE\":\"development\",\"DEV\":true,\"SSR\":true}",
+    ),
     ("process.env.NODE_ENV", "\"development\""),
     ("__APP_VERSION__", "\"1.0.0\""),
   ]
@@ -67,15 +70,17 @@ fuzz_target!(|data: &[u8]| {
     if call.globs.iter().any(|glob| glob.contains("error")) {
       return Err("no such directory".to_owned());
     }
-    Ok(call
-      .globs
-      .iter()
-      .filter(|glob| !glob.starts_with('!'))
-      .map(|glob| GlobFile {
-        key: glob.clone(),
-        import_path: glob.clone(),
-      })
-      .collect())
+    Ok(
+      call
+        .globs
+        .iter()
+        .filter(|glob| !glob.starts_with('!'))
+        .map(|glob| GlobFile {
+          key: glob.clone(),
+          import_path: glob.clone(),
+        })
+        .collect(),
+    )
   };
 
   let result: Result<(), TransformError> = match (settings >> 3) & 7 {
