@@ -3,8 +3,11 @@
 // each run for a bounded time, with its seeds and token dictionary.
 //
 //   nice -n 10 node scripts/fuzz.mjs [--seconds 60] [--targets transform,resolver_specifiers]
-//                                    [--sanitizer address|none] [--timeout 10]
+//                                    [--sanitizer address|none] [--timeout 10] [--debug-assertions]
 //
+// Targets are built as the addon is (release, no debug assertions) unless --debug-assertions:
+// then swc's own debug assertions fire too, which release builds compile out (triage each one
+// against a release build before calling it a bug).
 // Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Not part of `npm test`.
 // The corpus grows in fuzz/corpus/<target>/ between runs; a crash is saved in
 // fuzz/artifacts/<target>/ and replayed with `cargo +nightly fuzz run <target> <file>`.
@@ -20,8 +23,8 @@ const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
 )
 const seconds = Number(args.seconds ?? 60)
-const sanitizer = args.sanitizer ?? 'address'
 const timeout = Number(args.timeout ?? 10)
+const buildFlags = ['--fuzz-dir', fuzzDir, '--sanitizer', args.sanitizer ?? 'address', ...('debug-assertions' in args ? ['--debug-assertions'] : ['--release'])]
 
 /** Each target's dictionary and longest input (the transform's long enough for deep nesting). */
 const TARGETS = {
@@ -64,7 +67,7 @@ function run(command, commandArgs) {
 
 const fuzz = ['+nightly', 'fuzz']
 // Every target at once (cargo fuzz builds one or all).
-const build = await run('cargo', [...fuzz, 'build', '--fuzz-dir', fuzzDir, '--sanitizer', sanitizer])
+const build = await run('cargo', [...fuzz, 'build', ...buildFlags])
 if (build.code !== 0) {
   console.error('\ncargo fuzz build failed (needs `rustup toolchain install nightly` and `cargo install cargo-fuzz`)')
   process.exit(2)
@@ -84,10 +87,7 @@ for (const target of targets) {
   const { code, output } = await run('cargo', [
     ...fuzz,
     'run',
-    '--fuzz-dir',
-    fuzzDir,
-    '--sanitizer',
-    sanitizer,
+    ...buildFlags,
     target,
     corpus,
     ...(existsSync(seeds) ? [seeds] : []),

@@ -91,12 +91,14 @@ fuzz_target!(|data: &[u8]| {
   assert!(url.starts_with('/'), "id_to_url({specifier:?}) = {url:?}");
   let _ = resolver.url_to_id(&url);
 
-  // `/@id/` wrapping undoes itself (one `\0` at most, no placeholder text of its own).
+  // `/@id/` wrapping undoes itself when the placeholder for `\0` cannot be read elsewhere (as
+  // in Vite, `__x00` before a `\0` would make the first placeholder start earlier).
+  let wrapped = wrap_id(&specifier);
   if !specifier.starts_with("/@id/")
     && specifier.matches('\0').count() <= 1
-    && !specifier.contains("__x00__")
+    && occurrences(&wrapped, "__x00__") == specifier.matches('\0').count()
   {
-    assert_eq!(unwrap_id(&wrap_id(&specifier)), specifier);
+    assert_eq!(unwrap_id(&wrapped), specifier);
   }
 
   let _ = remove_timestamp_query(&specifier);
@@ -111,3 +113,12 @@ fuzz_target!(|data: &[u8]| {
     );
   }
 });
+
+/// How often `needle` starts in `haystack`, overlapping occurrences included.
+fn occurrences(haystack: &str, needle: &str) -> usize {
+  haystack
+    .as_bytes()
+    .windows(needle.len())
+    .filter(|window| *window == needle.as_bytes())
+    .count()
+}
