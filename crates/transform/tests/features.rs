@@ -121,6 +121,24 @@ fn tsx_classic_runtime_keeps_pragma_import() {
   );
 }
 
+/// Found by fuzzing: a JSX pragma whose value is no expression made swc's JSX pass panic. oxc
+/// (Vite) ignores such a pragma and keeps the default; the comment stays as written.
+#[test]
+fn jsx_pragma_that_is_no_expression_is_ignored() {
+  let code = "/** @jsx while */\nexport default <a/>";
+  for id in ["/src/a.jsx", "/src/a.tsx"] {
+    let out = run(code, &options(id)).unwrap().code;
+    assert_contains(&out, "/** @jsx while */");
+    assert_contains(&out, "jsxDEV");
+  }
+  let mut classic = options("/src/a.jsx");
+  classic.jsx.automatic = false;
+  let code = "/** @jsxRuntime classic @jsx a. @jsxFrag if */\nexport default <><b/></>";
+  let out = run(code, &classic).unwrap().code;
+  assert_contains(&out, "React.createElement(React.Fragment");
+  assert_contains(&out, "/** @jsxRuntime classic @jsx a. @jsxFrag if */");
+}
+
 // ---- define ----
 
 fn define_options() -> ven_transform::TransformOptions {
