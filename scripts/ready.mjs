@@ -8,6 +8,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const env = cargoEnv()
 const steps = [
   ['cargo', ['fmt', '--all', '--', '--check']],
+  // fuzz/ is a workspace of its own (nightly, libFuzzer): formatted here, built by scripts/fuzz.mjs.
+  ['cargo', ['fmt', '--manifest-path', join(root, 'fuzz', 'Cargo.toml'), '--', '--check']],
   ['cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']],
   [process.execPath, [join(root, 'scripts', 'test.mjs')]],
 ]

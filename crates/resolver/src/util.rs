@@ -43,7 +43,8 @@ pub fn is_absolute_path(id: &str) -> bool {
       && (b[2] == b'/' || b[2] == b'\\'))
 }
 
-/// Vite's `bareImportRE`: `/^(?![a-zA-Z]:)[\w@](?!.*:\/\/)/`.
+/// Vite's `bareImportRE`: `/^(?![a-zA-Z]:)[\w@](?!.*:\/\/)/`. `\w` is ASCII only (no `u` flag)
+/// and `.` stops at a line terminator, so `://` on a later line does not count.
 pub fn is_bare_import(id: &str) -> bool {
   let b = id.as_bytes();
   let Some(&first) = b.first() else {
@@ -52,8 +53,15 @@ pub fn is_bare_import(id: &str) -> bool {
   if b.len() >= 2 && first.is_ascii_alphabetic() && b[1] == b':' {
     return false;
   }
-  (first.is_ascii_alphanumeric() || first == b'_' || first == b'@' || !first.is_ascii())
-    && !id[1..].contains("://")
+  // `first` is ASCII from here on, so byte 1 starts a character.
+  if !(first.is_ascii_alphanumeric() || first == b'_' || first == b'@') {
+    return false;
+  }
+  let first_line = id[1..]
+    .split(['\n', '\r', '\u{2028}', '\u{2029}'])
+    .next()
+    .unwrap_or_default();
+  !first_line.contains("://")
 }
 
 /// Vite's `isExternalUrl` (`/^([a-z]+:)?\/\//i`), excluding nothing.
@@ -208,6 +216,11 @@ mod tests {
     assert!(!is_bare_import("https://x"));
     assert!(!is_bare_import("#internal"));
     assert!(!is_bare_import(""));
+    // Found by fuzzing: a multi-byte first character made the `://` check slice inside it.
+    assert!(!is_bare_import("ѵid"));
+    assert!(!is_bare_import("é/x"));
+    assert!(is_bare_import("pkg/\n://x"));
+    assert!(!is_bare_import("pkg/a://x"));
   }
 
   #[test]

@@ -465,6 +465,22 @@ fn default_externalization_rule() {
   assert!(!r.should_externalize("\0virtual", imp));
 }
 
+/// Found by `scripts/fuzz.mjs`: a specifier starting with a multi-byte character panicked in
+/// the externalization check. Vite's `bareImportRE` takes it for no package (`\w` is ASCII).
+#[test]
+fn specifier_starting_with_a_non_ascii_character_fails_to_resolve() {
+  let r = resolver();
+  let importer = main_ts();
+  for specifier in ["ѵid/__x00__", "é", "日本/x.js"] {
+    assert!(!r.should_externalize(specifier, Some(&importer)));
+    assert!(!r.externalized_before_resolve(specifier, Some(&importer)));
+    assert!(
+      r.resolve(specifier, Some(&importer)).is_err(),
+      "{specifier}"
+    );
+  }
+}
+
 #[test]
 fn preserved_symlink_inside_node_modules_is_externalized() {
   let mut c = config();

@@ -24,22 +24,23 @@ pub fn error_at(source: &str, id: &str, offset: usize, message: String) -> Trans
   }
 }
 
-/// Builds an error from a 1-based line and 0-based column (e.g. from `serde_json`).
-pub fn error_at_line_col(
+/// Builds an error from a 1-based line and a 0-based column counted in bytes, as `serde_json`
+/// reports them; the error's column counts UTF-16 units like every other.
+pub fn error_at_line_and_byte_column(
   source: &str,
   id: &str,
   line: usize,
-  column: usize,
+  byte_column: usize,
   message: String,
 ) -> TransformError {
-  let line_index = line.saturating_sub(1);
-  TransformError {
-    message,
-    id: id.to_owned(),
-    line: line.max(1) as u32,
-    column: column as u32,
-    frame: code_frame(source, line_index, column),
-  }
+  let line_start = match line.checked_sub(2) {
+    None => 0,
+    Some(newlines_before) => source
+      .match_indices('\n')
+      .nth(newlines_before)
+      .map_or(source.len(), |(i, _)| i + 1),
+  };
+  error_at(source, id, line_start.saturating_add(byte_column), message)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -89,17 +90,20 @@ pub fn code_frame(source: &str, line_index: usize, column: usize) -> String {
 }
 
 /// Cuts an over-long line to a window around `column`; returns the text and the marker pad.
+/// Lengths, the window and the pad count UTF-16 units, as Vite's `generateCodeFrame` does on JS
+/// strings (and as `column` does).
 fn clip(line: &str, column: usize) -> (String, usize) {
-  let chars: Vec<char> = line.chars().collect();
-  if chars.len() <= MAX_DISPLAY_LEN {
+  let units: Vec<u16> = line.encode_utf16().collect();
+  if units.len() <= MAX_DISPLAY_LEN {
     return (line.to_owned(), column);
   }
-  let start = column.saturating_sub(MAX_DISPLAY_LEN / 2);
+  // A column at or past the end of the line still shows the line's tail.
+  let start = column.min(units.len()).saturating_sub(MAX_DISPLAY_LEN / 2);
   let prefix = if start > 0 { "..." } else { "" };
   let room = MAX_DISPLAY_LEN - prefix.len() - 3;
-  let end = (start + room).min(chars.len());
-  let suffix = if end < chars.len() { "..." } else { "" };
-  let body: String = chars[start..end].iter().collect();
+  let end = (start + room).min(units.len());
+  let suffix = if end < units.len() { "..." } else { "" };
+  let body = String::from_utf16_lossy(&units[start..end]);
   let pad = column - start + prefix.len();
   (format!("{prefix}{body}{suffix}"), pad)
 }

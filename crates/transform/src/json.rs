@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::TransformError;
-use crate::error::error_at_line_col;
+use crate::error::error_at_line_and_byte_column;
 
 /// Local name of the parsed value; named exports read from it, so `default.a === a`.
 const VALUE: &str = "__vite_json__";
@@ -21,7 +21,7 @@ pub fn to_module(code: &str, id: &str, stringify: bool) -> Result<String, Transf
   let value = serde::Deserialize::deserialize(&mut reader)
     .and_then(|value: serde_json::Value| reader.end().map(|()| value))
     .map_err(|e| {
-      error_at_line_col(
+      error_at_line_and_byte_column(
         source,
         id,
         e.line(),

@@ -15,6 +15,7 @@ mod glob_import;
 pub use glob_import::{GlobCall, GlobFile, GlobOptions};
 mod hmr_scan;
 mod json;
+mod jsx_pragmas;
 mod module_runner;
 mod namespaces;
 mod nesting;

@@ -18,8 +18,8 @@ use crate::module_runner::Contexts;
 use crate::writer::Writer;
 use crate::{
   HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
-  bindings, const_fold_guard, define, glob_import, hmr_scan, json, module_runner, namespaces,
-  nesting, parse, source_map, specifiers, stack,
+  bindings, const_fold_guard, define, glob_import, hmr_scan, json, jsx_pragmas, module_runner,
+  namespaces, nesting, parse, source_map, specifiers, stack,
 };
 
 pub fn run(
@@ -302,6 +302,7 @@ fn language_step(
     return program.expect_module();
   };
   program.mutate(resolver(unresolved_mark, top_level_mark, is_ts));
+  let hidden_pragmas = is_jsx.then(|| jsx_pragmas::hide_invalid(comments));
   let mut hidden_chains = false;
   if is_ts {
     if let Program::Module(module) = &mut program {
@@ -347,6 +348,9 @@ fn language_step(
       top_level_mark,
       unresolved_mark,
     ));
+  }
+  if let Some(hidden) = hidden_pragmas {
+    jsx_pragmas::restore(comments, hidden);
   }
   let mut module = program.expect_module();
   if hidden_chains {

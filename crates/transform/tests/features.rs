@@ -121,6 +121,24 @@ fn tsx_classic_runtime_keeps_pragma_import() {
   );
 }
 
+/// Found by fuzzing: a JSX pragma whose value is no expression made swc's JSX pass panic. oxc
+/// (Vite) ignores such a pragma and keeps the default; the comment stays as written.
+#[test]
+fn jsx_pragma_that_is_no_expression_is_ignored() {
+  let code = "/** @jsx while */\nexport default <a/>";
+  for id in ["/src/a.jsx", "/src/a.tsx"] {
+    let out = run(code, &options(id)).unwrap().code;
+    assert_contains(&out, "/** @jsx while */");
+    assert_contains(&out, "jsxDEV");
+  }
+  let mut classic = options("/src/a.jsx");
+  classic.jsx.automatic = false;
+  let code = "/** @jsxRuntime classic @jsx a. @jsxFrag if */\nexport default <><b/></>";
+  let out = run(code, &classic).unwrap().code;
+  assert_contains(&out, "React.createElement(React.Fragment");
+  assert_contains(&out, "/** @jsxRuntime classic @jsx a. @jsxFrag if */");
+}
+
 // ---- define ----
 
 fn define_options() -> ven_transform::TransformOptions {
@@ -325,6 +343,22 @@ fn json_syntax_error() {
   assert!(err.message.contains("JSON"), "{}", err.message);
 }
 
+/// Found by fuzzing: `serde_json` counts columns in bytes, and the code frame of a long line cut
+/// its window past the end of the line (a panic, reported as an internal error).
+#[test]
+fn json_syntax_error_after_non_ascii_text_on_a_long_line_is_located() {
+  let code = format!("{{\"k\": \"{}\", x}}", "é".repeat(150));
+  let err = run(&code, &options("/src/d.json")).unwrap_err();
+  assert!(err.message.contains("JSON"), "{}", err.message);
+  let x = code.find(", x").unwrap() + 2;
+  assert_eq!(
+    (err.line, err.column),
+    (1, code[..x].chars().count() as u32)
+  );
+  assert!(err.frame.contains("éé\", x}"), "{}", err.frame);
+  assert!(err.frame.ends_with('^'), "{}", err.frame);
+}
+
 // ---- errors ----
 
 #[test]
@@ -338,6 +372,30 @@ fn syntax_error_has_location_and_frame() {
     "1  |  const a = 1;\n2  |  const b = 2;\n3  |  const c = a +* b;\n   |               ^\n4  |  const d = 4;\n5  |  "
   );
   assert!(err.to_string().contains("/root/src/a.js:3:13"));
+}
+
+/// Columns count UTF-16 units: on a long line of astral characters the column is past the
+/// line's character count, and the frame must still cut a window around it.
+#[test]
+fn syntax_error_on_a_long_line_of_astral_characters_has_a_frame() {
+  let code = format!("const s = '{}'; )", "😀".repeat(130));
+  let err = run(&code, &options("/src/a.js")).unwrap_err();
+  let paren = code.rfind(')').unwrap();
+  let column: usize = code[..paren].chars().map(char::len_utf16).sum();
+  assert_eq!((err.line, err.column), (1, column as u32));
+  let lines: Vec<&str> = err.frame.lines().collect();
+  // A window starting inside a surrogate pair shows U+FFFD, as Vite's lone surrogate prints.
+  assert!(
+    lines[0].starts_with("1  |  ...") && lines[0].ends_with("😀'; )"),
+    "{}",
+    err.frame
+  );
+  // The marker stands under the `)`, in UTF-16 units as in Vite's frame.
+  let shown: usize = lines[0]["1  |  ".len()..]
+    .chars()
+    .map(char::len_utf16)
+    .sum();
+  assert_eq!(lines[1], format!("   |  {}^", " ".repeat(shown - 1)));
 }
 
 #[test]

@@ -1,0 +1,3 @@
+export const f = <T,>(x: T): T => x
+let y!: number
+for (using r of []) {}
