@@ -132,3 +132,15 @@ export function nodeBinary(major) {
   }
   return binary
 }
+
+/**
+ * A Node binary that runs Vitest 5 (`node: ^22.12.0 || ^24.0.0 || >=26.0.0`): this process's own
+ * when it fits, else Node 22 from its npm package (`nodeBinary`).
+ */
+export function vitestNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number)
+  if ((major === 22 && minor >= 12) || major >= 24) return process.execPath
+  const node = nodeBinary(22)
+  if (!node) throw new Error(`Vitest 5 needs Node >= 22.12, and no Node 22 package fits ${process.platform}-${process.arch}`)
+  return node
+}

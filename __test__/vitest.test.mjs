@@ -17,29 +17,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { packTarballs, repoRoot } from './helpers.mjs'
-
-// Vitest 5 declares `node: ^22.12.0 || ^24.0.0 || >=26.0.0`; on an older Node the test installs a
-// Node 22 binary from its npm package and runs Vitest (and so our addon) on it.
-const NODE_22 = '22.23.5'
-const nodeIsSupported = () => {
-  const [major, minor] = process.versions.node.split('.').map(Number)
-  return (major === 22 && minor >= 12) || major >= 24
-}
-const nodePackage = `node-${process.platform}-${process.arch}`
+import { packTarballs, repoRoot, vitestNode } from './helpers.mjs'
 
 let dir
 let app
-let node = process.execPath
+let node
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'ven-vitest-'))
   app = join(dir, 'app')
   const { main, platform } = packTarballs(join(dir, 'packs'))
   cpSync(join(repoRoot, '__test__/frameworks/vitest'), app, { recursive: true })
-  const extra = nodeIsSupported() ? [] : [`${nodePackage}@${NODE_22}`]
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', main, platform, ...extra], { cwd: app, stdio: 'pipe' })
-  if (extra.length) node = join(app, 'node_modules', nodePackage, 'bin', 'node')
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', main, platform], { cwd: app, stdio: 'pipe' })
+  // Vitest 5 needs Node >= 22.12: an older Node runs it (and so our addon) on Node 22 from npm.
+  node = vitestNode()
 })
 after(() => rmSync(dir, { recursive: true, force: true }))
 

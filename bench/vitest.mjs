@@ -16,7 +16,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { packTarballs, repoRoot } from '../__test__/helpers.mjs'
+import { packTarballs, repoRoot, vitestNode } from '../__test__/helpers.mjs'
 import { parseArgs, round, stats } from './harness/lib.mjs'
 
 const args = parseArgs(process.argv.slice(2))
@@ -68,14 +68,10 @@ describe('mod-${i}', () => {
   )
 }
 
-// Vitest 5 needs Node ^22.12 or >= 24: an older Node runs it on a Node 22 binary from npm.
-const [major, minor] = process.versions.node.split('.').map(Number)
-const nodeOk = (major === 22 && minor >= 12) || major >= 24
-const nodePackage = `node-${process.platform}-${process.arch}`
 const { main, platform } = packTarballs(join(dir, 'packs'))
-const extra = nodeOk ? [] : [`${nodePackage}@22.23.5`]
-execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', main, platform, ...extra], { cwd: app, stdio: 'pipe' })
-const node = nodeOk ? process.execPath : join(app, 'node_modules', nodePackage, 'bin', 'node')
+execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', main, platform], { cwd: app, stdio: 'pipe' })
+// Vitest 5 needs Node >= 22.12: an older Node runs it on Node 22 from npm.
+const node = vitestNode()
 
 let sample = 0
 /** One `vitest run` with a cold module cache: wall ms. */

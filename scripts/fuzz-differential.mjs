@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'vite'
 import { nativeEnvironments } from 'vite-env-native'
+import { parseArgs } from '../bench/harness/lib.mjs'
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
-)
+const args = parseArgs(process.argv.slice(2))
 const programs = Number(args.programs ?? 500)
 const seconds = Number(args.seconds ?? 300)
 let seed = Number(args.seed ?? 1)
