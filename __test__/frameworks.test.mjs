@@ -69,10 +69,14 @@ for (const [app, vite] of APPS.flatMap((app) => {
         await until(async () => (await get(at, app.routes[0])).html.includes(app.editedText), 'the edit', 20_000)
         const logBefore = server.log().length
         save(file, app.broken)
-        await until(async () => (await get(at, app.routes[0])).status === 500, 'the 500', 20_000)
-        // Named by its path, or by its root-relative url as Vike's error log does.
-        const logged = server.log().slice(logBefore)
-        assert.ok(logged.includes(`/${app.module}`), `the log names ${file}:\n${logged}`)
+        // Named by its path, or by its root-relative url as Vike's error log does. Polled: an
+        // in-place save is a truncate then a write, and a request between the two may already
+        // fail on the empty file (a 500 naming no file) before the broken content is served.
+        await until(
+          async () => (await get(at, app.routes[0])).status === 500 && server.log().slice(logBefore).includes(`/${app.module}`),
+          `a 500 whose log names ${file}`,
+          20_000,
+        ).catch((error) => assert.fail(`${error.message}:\n${server.log().slice(logBefore)}`))
         save(file, original)
         await until(async () => (await get(at, app.routes[0])).status === 200, 'the recovery', 20_000)
         assert.ok((await get(at, app.routes[0])).html.includes(app.originalText))
