@@ -139,7 +139,6 @@ const scopeCases = [
   'switch (1) { case 1: let a = 1; break; case 2: let a = 2 }',
   'switch (1) { case 1: function f() {} case 2: function f() {} }',
   'switch (1) { case 1: let a = 1; break; default: var a }',
-  'label: function f() {}\nlet f',
   'if (true) { let a } else { let a }',
   'let a = 1, a = 2',
   'const [a, a] = [1, 2]',
@@ -172,14 +171,19 @@ const scopeCases = [
 
 /** Vite's answer: `null` when it transforms, else the redeclared name and its place. */
 function viteRedeclaration(error) {
-  // oxc's report is drawn with ANSI colours; the label under the second declaration says
-  // "It can not be redeclared here" and its `╰` stands under the name.
+  // oxc's report is drawn with ANSI colours: under a source line, the second declaration's
+  // name is underlined (`─┬─`), and the label "It can not be redeclared here" hangs from the
+  // `┬` (`╰──`). The underline's start is the column.
   const lines = error.message.replace(/\x1b\[[0-9;]*m/g, '').split('\n')
   const name = /Identifier `([^`]+)` has already been declared/.exec(error.message)?.[1]
   const label = lines.findIndex((l) => l.includes('It can not be redeclared here'))
   assert.ok(name && label > 0, `Vite's error is a redeclaration: ${error.message}`)
-  const column = lines[label].indexOf('╰') - lines[label].indexOf('│') - 2
-  for (let i = label - 1; i >= 0; i--) {
+  let underline = label - 1
+  while (underline > 0 && !lines[underline].includes('┬')) underline--
+  let start = lines[label].indexOf('╰')
+  while (start > 0 && '─┬'.includes(lines[underline][start - 1])) start--
+  const column = start - lines[label].indexOf('│') - 2
+  for (let i = underline - 1; i >= 0; i--) {
     const source = /^\s*(\d+)\s*│/.exec(lines[i])
     if (source) return { name, line: Number(source[1]), column }
   }

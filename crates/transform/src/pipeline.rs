@@ -19,7 +19,7 @@ use crate::writer::Writer;
 use crate::{
   HmrInfo, ImportKind, JsxOptions, Lang, TransformError, TransformOptions, TransformOutput,
   bindings, const_fold_guard, define, glob_import, hmr_scan, json, jsx_pragmas, module_runner,
-  namespaces, nesting, parse, redeclare, source_map, specifiers, stack,
+  namespaces, nesting, parse, source_map, specifiers, stack,
 };
 
 pub fn run(
@@ -187,18 +187,6 @@ fn transform_parts(
   );
   let comments = SingleThreadedComments::default();
   let mut module = parse::parse_module(&fm, lang, &comments, &options.id)?;
-  // Vite's `vite:oxc` step (TS, TSX, JSX) refuses a name declared twice in one scope.
-  if matches!(lang, Lang::Ts | Lang::Tsx | Lang::Jsx)
-    && let Some((name, span)) = redeclare::find(&module, lang != Lang::Jsx)
-  {
-    let offset = span.lo.0.saturating_sub(fm.start_pos.0) as usize;
-    return Err(error_at(
-      &fm.src,
-      &options.id,
-      offset,
-      format!("Identifier `{name}` has already been declared"),
-    ));
-  }
 
   let unresolved_mark = Mark::new();
   let top_level_mark = Mark::new();

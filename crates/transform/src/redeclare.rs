@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap;
 use swc_core::atoms::Atom;
-use swc_core::common::Span;
+use swc_core::common::{BytePos, Span};
 use swc_core::ecma::ast::{
   ArrowExpr, ArrowFunctionBody, BlockStmt, CatchClause, ClassDecl, Constructor, Decl, DefaultDecl,
   ExportDefaultDecl, FnDecl, FnExpr, ForInStmt, ForOfStmt, ForStmt, Function, Ident,
@@ -274,7 +274,11 @@ impl Visit for Checker {
     for member in &decl.members {
       let (name, span) = match &member.id {
         TsEnumMemberId::Ident(i) => (i.sym.clone(), i.span),
-        TsEnumMemberId::Str(s) => (s.value.to_atom_lossy().into_owned(), s.span),
+        // oxc points inside the quotes.
+        TsEnumMemberId::Str(s) => (
+          s.value.to_atom_lossy().into_owned(),
+          s.span.with_lo(s.span.lo + BytePos(1)),
+        ),
       };
       if !members.insert(name.clone()) && self.found.is_none() {
         self.found = Some((name, span));
@@ -428,9 +432,10 @@ impl Visit for Checker {
 
 #[cfg(test)]
 mod tests {
-  use swc_core::common::comments::SingleThreadedComments;
   use swc_core::common::sync::Lrc;
   use swc_core::common::{FileName, SourceMap};
+  use swc_core::ecma::ast::EsVersion;
+  use swc_core::ecma::parser::parse_file_as_module;
 
   use super::*;
   use crate::Lang;
@@ -439,8 +444,14 @@ mod tests {
   fn check(code: &str, lang: Lang) -> Option<(String, usize, usize)> {
     let cm: Lrc<SourceMap> = Lrc::default();
     let fm = cm.new_source_file(Lrc::new(FileName::Anon), code.to_owned());
-    let comments = SingleThreadedComments::default();
-    let module = crate::parse::parse_module(&fm, lang, &comments, "x").expect("parses");
+    let module = parse_file_as_module(
+      &fm,
+      crate::parse::syntax_for(lang),
+      EsVersion::latest(),
+      None,
+      &mut Vec::new(),
+    )
+    .expect("parses");
     let (name, span) = find(&module, lang != Lang::Jsx)?;
     let loc = cm.lookup_char_pos(span.lo);
     Some((name.to_string(), loc.line, loc.col.0))
@@ -463,7 +474,7 @@ mod tests {
       ("for (let i of []) { var i }", "i", 1, 24),
       ("import { a } from 'm'\nimport { b as a } from 'm'", "a", 2, 14),
       ("function f<T>(x: T) { type T = 1 }", "T", 1, 27),
-      ("enum E { A, 'A' }", "A", 1, 12),
+      ("enum E { A, 'A' }", "A", 1, 13),
       ("class C { constructor(private a: number) { let a } }", "a", 1, 47),
     ];
     for (code, name, line, column) in cases {
