@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap;
 use swc_core::atoms::Atom;
-use swc_core::common::{BytePos, Span};
+use swc_core::common::Span;
 use swc_core::ecma::ast::{
   ArrowExpr, ArrowFunctionBody, BlockStmt, CatchClause, ClassDecl, Constructor, Decl, DefaultDecl,
   ExportDefaultDecl, FnDecl, FnExpr, ForInStmt, ForOfStmt, ForStmt, Function, Ident,
@@ -274,11 +274,7 @@ impl Visit for Checker {
     for member in &decl.members {
       let (name, span) = match &member.id {
         TsEnumMemberId::Ident(i) => (i.sym.clone(), i.span),
-        // oxc points inside the quotes.
-        TsEnumMemberId::Str(s) => (
-          s.value.to_atom_lossy().into_owned(),
-          s.span.with_lo(s.span.lo + BytePos(1)),
-        ),
+        TsEnumMemberId::Str(s) => (s.value.to_atom_lossy().into_owned(), s.span),
       };
       if !members.insert(name.clone()) && self.found.is_none() {
         self.found = Some((name, span));
@@ -474,7 +470,7 @@ mod tests {
       ("for (let i of []) { var i }", "i", 1, 24),
       ("import { a } from 'm'\nimport { b as a } from 'm'", "a", 2, 14),
       ("function f<T>(x: T) { type T = 1 }", "T", 1, 27),
-      ("enum E { A, 'A' }", "A", 1, 13),
+      ("enum E { A, 'A' }", "A", 1, 12),
       ("class C { constructor(private a: number) { let a } }", "a", 1, 47),
     ];
     for (code, name, line, column) in cases {
