@@ -160,7 +160,10 @@ mod tests {
       );
     }
     // Plain JavaScript is left to V8 as in Vite; only the duplicated export is an early error.
-    assert_eq!(parse(code, Lang::Js), Err("Duplicated export 'a' 2:13".to_owned()));
+    assert_eq!(
+      parse(code, Lang::Js),
+      Err("Duplicated export 'a' 2:13".to_owned())
+    );
     assert_eq!(parse("let a\nlet a\n", Lang::Js), Ok(()));
   }
 }

@@ -15,11 +15,11 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::{
   ArrowExpr, ArrowFunctionBody, BlockStmt, CatchClause, ClassDecl, Constructor, Decl, DefaultDecl,
-  ExportDefaultDecl, FnDecl, FnExpr, ForInStmt, ForOfStmt, ForStmt, Function, Ident,
-  ImportDecl, ImportSpecifier, Module, ModuleDecl, ModuleItem, ParamOrTsParamProp, Pat,
-  StaticBlock, Stmt, SwitchStmt, TsEnumDecl, TsEnumMemberId, TsImportEqualsDecl, TsInterfaceDecl,
-  TsModuleDecl, TsModuleName, TsNamespaceBody, TsParamPropParam, TsType, TsTypeAliasDecl,
-  TsTypeParamDecl, UsingDecl, VarDecl, VarDeclKind,
+  ExportDefaultDecl, FnDecl, FnExpr, ForInStmt, ForOfStmt, ForStmt, Function, Ident, ImportDecl,
+  ImportSpecifier, Module, ModuleDecl, ModuleItem, ParamOrTsParamProp, Pat, StaticBlock, Stmt,
+  SwitchStmt, TsEnumDecl, TsEnumMemberId, TsImportEqualsDecl, TsInterfaceDecl, TsModuleDecl,
+  TsModuleName, TsNamespaceBody, TsParamPropParam, TsType, TsTypeAliasDecl, TsTypeParamDecl,
+  UsingDecl, VarDecl, VarDeclKind,
 };
 use swc_core::ecma::utils::find_pat_ids;
 use swc_core::ecma::visit::{Visit, VisitWith};
@@ -43,9 +43,7 @@ const TYPE_PARAM: Kinds = 1 << 11;
 /// The kinds a new declaration of `kind` may not join, in TypeScript modules.
 fn ts_excludes(kind: Kinds) -> Kinds {
   match kind {
-    LEXICAL => {
-      LEXICAL | VAR | FUNCTION | CLASS | ENUM | CONST_ENUM | VALUE_NAMESPACE | CATCH_PARAM
-    }
+    LEXICAL => LEXICAL | VAR | FUNCTION | CLASS | ENUM | CONST_ENUM | VALUE_NAMESPACE | CATCH_PARAM,
     VAR => LEXICAL | CLASS | ENUM | CONST_ENUM | VALUE_NAMESPACE,
     FUNCTION => LEXICAL | VAR | ENUM | CONST_ENUM | CATCH_PARAM,
     CLASS => LEXICAL | VAR | CLASS | TYPE_ALIAS | ENUM | CONST_ENUM | CATCH_PARAM,
@@ -468,10 +466,20 @@ mod tests {
       ("function g(a) { let a = 1 }", "a", 1, 20),
       ("let a = 1\n{ { var a = 2 } }", "a", 2, 8),
       ("for (let i of []) { var i }", "i", 1, 24),
-      ("import { a } from 'm'\nimport { b as a } from 'm'", "a", 2, 14),
+      (
+        "import { a } from 'm'\nimport { b as a } from 'm'",
+        "a",
+        2,
+        14,
+      ),
       ("function f<T>(x: T) { type T = 1 }", "T", 1, 27),
       ("enum E { A, 'A' }", "A", 1, 12),
-      ("class C { constructor(private a: number) { let a } }", "a", 1, 47),
+      (
+        "class C { constructor(private a: number) { let a } }",
+        "a",
+        1,
+        47,
+      ),
     ];
     for (code, name, line, column) in cases {
       assert_eq!(
