@@ -283,10 +283,9 @@ impl Visit for Checker {
 
   fn visit_ts_module_decl(&mut self, decl: &TsModuleDecl) {
     if let (TsModuleName::Ident(id), false) = (&decl.id, decl.global) {
-      match decl.body.as_ref().map(namespace_holds_values) {
-        Some(Some(true)) => self.declare(id, VALUE_NAMESPACE),
-        // A namespace of types only merges with anything; an unsure one is left unchecked.
-        None | Some(Some(false) | None) => {}
+      // A namespace of types only merges with anything; an unsure one is left unchecked.
+      if decl.body.as_ref().and_then(namespace_holds_values) == Some(true) {
+        self.declare(id, VALUE_NAMESPACE);
       }
     }
     self.in_scope(true, |this| decl.body.visit_with(this));
