@@ -21,6 +21,7 @@ mod namespaces;
 mod nesting;
 mod parse;
 mod pipeline;
+mod redeclare;
 mod source_map;
 mod specifiers;
 mod stack;
