@@ -54,6 +54,7 @@ fn inline(result: FetchResult) -> (Arc<str>, String, String, String, bool) {
       id,
       url,
       invalidate,
+      ..
     } => (code, file, id, url, invalidate),
     other => panic!("expected inline result, got {other:?}"),
   }
