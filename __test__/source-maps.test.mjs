@@ -260,17 +260,33 @@ describe('source maps: an error 10 frames deep, in-process runners, Vite as the 
   test('--enable-source-maps: every interceptor mode, in a child process', () => {
     const child = join(here, 'fixtures', 'source-maps', 'stack-child.mjs')
     for (const mode of ['false', 'node', 'prepareStackTrace']) {
-      const stackOf = (impl) =>
+      const run = (impl) =>
         JSON.parse(
           execFileSync(process.execPath, ['--enable-source-maps', '--stack-trace-limit=50', child, root, impl, mode], {
             encoding: 'utf8',
           }),
-        ).stack
-      const expected = appFrames(stackOf('vite'), root)
-      const actual = appFrames(stackOf('native'), root)
-      assert.deepEqual(actual, expected, mode)
-      assertOriginalLines(actual, root)
+        )
+      const expected = appFrames(run('vite').stack, root)
+      const actual = run('native')
+      assert.equal(actual.inlineMaps, false, 'maps kept native')
+      assert.deepEqual(appFrames(actual.stack, root), expected, mode)
+      assertOriginalLines(expected, root)
     }
+  })
+
+  test('with the inspector open (a debugger may attach), modules come with their inline map', () => {
+    const child = join(here, 'fixtures', 'source-maps', 'stack-child.mjs')
+    const run = (impl) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--inspect=127.0.0.1:0', '--stack-trace-limit=50', child, root, impl, 'node'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }),
+      )
+    const expected = run('vite')
+    const actual = run('native')
+    assert.equal(actual.inlineMaps, true)
+    assert.deepEqual(appFrames(actual.stack, root), appFrames(expected.stack, root))
   })
 
   test("an uncaught error: Node prints the original source line, as with Vite's runner ('node' mode)", () => {
