@@ -227,6 +227,20 @@ pub struct JsEnvError {
   pub loc: Option<JsLocation>,
   pub frame: Option<String>,
   pub stack: Option<String>,
+  /// Vite's `pluginCode`.
+  pub plugin_code: Option<String>,
+  /// The diagnostics of a `vite:oxc`-shaped error (Vite's `errors`).
+  pub errors: Option<Vec<JsDiagnostic>>,
+}
+
+/// One entry of the `errors` of Vite's `vite:oxc` error (`kind` is the JS layer's copy of `code`).
+#[napi(object)]
+pub struct JsDiagnostic {
+  pub code: String,
+  pub message: String,
+  pub id: String,
+  pub loc: JsLocation,
+  pub pos: u32,
 }
 
 /// Vite's errors with these codes carry no `id` (ours keep it natively, to build messages).
@@ -250,6 +264,23 @@ impl From<&EnvError> for JsEnvError {
       }),
       frame: e.frame.clone(),
       stack: e.stack.clone(),
+      plugin_code: e.plugin_code.clone(),
+      errors: (!e.errors.is_empty()).then(|| {
+        e.errors
+          .iter()
+          .map(|d| JsDiagnostic {
+            code: d.code.clone(),
+            message: d.message.clone(),
+            id: d.id.clone(),
+            loc: JsLocation {
+              file: Some(d.loc.file.clone()),
+              line: d.loc.line,
+              column: d.loc.column,
+            },
+            pos: d.pos,
+          })
+          .collect()
+      }),
     }
   }
 }
