@@ -227,6 +227,8 @@ pub struct JsEnvError {
   pub loc: Option<JsLocation>,
   pub frame: Option<String>,
   pub stack: Option<String>,
+  /// Vite's `pos` (of a module-runner parse failure).
+  pub pos: Option<u32>,
   /// Vite's `pluginCode`.
   pub plugin_code: Option<String>,
   /// The diagnostics of a `vite:oxc`-shaped error (Vite's `errors`).
@@ -264,6 +266,7 @@ impl From<&EnvError> for JsEnvError {
       }),
       frame: e.frame.clone(),
       stack: e.stack.clone(),
+      pos: e.pos,
       plugin_code: e.plugin_code.clone(),
       errors: (!e.errors.is_empty()).then(|| {
         e.errors

@@ -20,6 +20,8 @@ pub struct EnvError {
   pub frame: Option<String>,
   /// The JS stack of a failed plugin hook.
   pub stack: Option<String>,
+  /// Offset of a module-runner parse failure in its code (UTF-16 units), as Vite's `pos`.
+  pub pos: Option<u32>,
   /// Vite's `pluginCode`: the code the failing plugin was given.
   pub plugin_code: Option<String>,
   /// The diagnostics behind the error, as Vite's `vite:oxc` error lists them (`errors`).
@@ -89,7 +91,7 @@ impl EnvError {
   ///   `loc` with a 0-based column); no `code`, `loc` or `frame` on the error itself.
   /// - Anything else (JavaScript, JSON, virtual modules): Vite's module-runner transform
   ///   (`ssrTransform`) fails: `Parse failure: …\nAt file: <url>:<line>:<0-based column>`, with
-  ///   `code` `PARSE_ERROR`, `id` and `loc.file` the url, `loc` and `frame`; no `plugin`.
+  ///   `code` `PARSE_ERROR`, `id` and `loc.file` the url, `pos`, `loc` and `frame`; no `plugin`.
   ///
   /// `url` is the module's url, `code` the source the failing step read.
   pub fn from_transform(
@@ -136,6 +138,7 @@ impl EnvError {
         err.message, err.line, err.column
       ),
       id: Some(url.to_owned()),
+      pos: Some(err.pos),
       loc: Some(Location {
         file: url.to_owned(),
         line: err.line,
