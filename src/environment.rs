@@ -626,7 +626,13 @@ pub fn module_runner_transform(
       result: None,
       // Vite's `moduleRunnerTransform` is its module-runner step: its parse failures.
       error: Some(
-        (&EnvError::from_transform(&error, ven_transform::Lang::Js, &transform_options.url, &code)).into(),
+        (&EnvError::from_transform(
+          &error,
+          ven_transform::Lang::Js,
+          &transform_options.url,
+          &code,
+        ))
+          .into(),
       ),
     },
   }

@@ -15,7 +15,9 @@ pub fn error_at(source: &str, id: &str, offset: usize, message: String) -> Trans
   let line_start = before.rfind('\n').map_or(0, |i| i + 1);
   // JS columns count UTF-16 units; Vite's `numberToPos` works on JS strings.
   let column = utf16_len(&source[line_start..offset]);
-  let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+  let line_end = source[offset..]
+    .find('\n')
+    .map_or(source.len(), |i| offset + i);
   let line_text = &source[line_start..line_end];
   TransformError {
     message,
@@ -140,7 +142,12 @@ mod tests {
   #[test]
   fn oxc_report_shows_a_one_based_column_and_marks_the_line() {
     let src = "a\r\nconst x = (1 +;\r\nb";
-    let err = error_at(src, "/r/x.ts", src.find(';').unwrap(), "Unexpected token".into());
+    let err = error_at(
+      src,
+      "/r/x.ts",
+      src.find(';').unwrap(),
+      "Unexpected token".into(),
+    );
     assert_eq!((err.line, err.column, err.pos), (2, 14, 17));
     assert_eq!(
       err.oxc_report("x.ts"),
