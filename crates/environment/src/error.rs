@@ -84,8 +84,9 @@ impl EnvError {
   /// A transform's syntax error (or other located error), in the shape Vite gives the same
   /// failure, so that overlays and logs that print only `message` still say where:
   ///
-  /// - TypeScript, TSX and JSX (`lang`, the language the failing step read): Vite's `vite:oxc` fails first. Its message is
-  ///   oxc's report, `Transform failed with 1 error:` then `[PARSE_ERROR] …` with the place as
+  /// - TypeScript, TSX and JSX (`lang`, the language the failing step read): Vite's `vite:oxc`
+  ///   fails first. Its message is oxc's report, `Transform failed with 1 error:` then
+  ///   `[PARSE_ERROR] …` with the place as
   ///   `<path relative to the working directory>:<line>:<1-based column>` and the marked line;
   ///   `plugin` is `vite:oxc`, `pluginCode` the module's code, `errors` the one diagnostic (its
   ///   `loc` with a 0-based column); no `code`, `loc` or `frame` on the error itself.
