@@ -161,6 +161,15 @@ export interface JsDenyGlob {
   regexFlags: string
 }
 
+/** One entry of the `errors` of Vite's `vite:oxc` error (`kind` is the JS layer's copy of `code`). */
+export interface JsDiagnostic {
+  code: string
+  message: string
+  id: string
+  loc: JsLocation
+  pos: number
+}
+
 /** `ensureEntryFromUrl`'s answer: the node key, or the error of a `resolveId` hook. */
 export interface JsEnsureEntryResponse {
   key?: number
@@ -176,6 +185,12 @@ export interface JsEnvError {
   loc?: JsLocation
   frame?: string
   stack?: string
+  /** Vite's `pos` (of a module-runner parse failure). */
+  pos?: number
+  /** Vite's `pluginCode`. */
+  pluginCode?: string
+  /** The diagnostics of a `vite:oxc`-shaped error (Vite's `errors`). */
+  errors?: Array<JsDiagnostic>
 }
 
 export interface JsFetchOptions {

@@ -647,7 +647,16 @@ pub fn module_runner_transform(
     },
     Err(error) => JsModuleRunnerTransformResponse {
       result: None,
-      error: Some((&EnvError::from_transform(&error)).into()),
+      // Vite's `moduleRunnerTransform` is its module-runner step: its parse failures.
+      error: Some(
+        (&EnvError::from_transform(
+          &error,
+          ven_transform::Lang::Js,
+          &transform_options.url,
+          &code,
+        ))
+          .into(),
+      ),
     },
   }
 }
