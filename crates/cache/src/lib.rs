@@ -199,7 +199,11 @@ impl ModuleCache {
       let txn = db.begin_write().map_err(io)?;
       txn.delete_table(MODULES).map_err(io)?;
       txn.delete_table(CODE_CACHE).map_err(io)?;
-      txn.open_table(META).map_err(io)?.insert(KEY_ENTRY, &digest[..]).map_err(io)?;
+      txn
+        .open_table(META)
+        .map_err(io)?
+        .insert(KEY_ENTRY, &digest[..])
+        .map_err(io)?;
       txn.commit().map_err(io)?;
       if opened == Opened::Kept {
         opened = Opened::Empty;
@@ -232,7 +236,9 @@ impl ModuleCache {
   /// The record of module `id`, if one decodes (validity is the caller's to check; report it
   /// with [`Self::note_hit`] / [`Self::note_rejected`]).
   pub fn get(&self, id: &str) -> Option<ModuleRecord> {
-    let record = self.read(MODULES, id).and_then(|bytes| ModuleRecord::decode(&bytes));
+    let record = self
+      .read(MODULES, id)
+      .and_then(|bytes| ModuleRecord::decode(&bytes));
     if record.is_none() {
       self.counters.misses.fetch_add(1, Ordering::Relaxed);
     }

@@ -60,7 +60,9 @@ impl Writer {
   }
   fn len(&mut self, n: usize) {
     // Values are bounded by redb's 3 GiB limit; a longer one is refused before encoding.
-    self.0.extend_from_slice(&u64::try_from(n).unwrap_or(u64::MAX).to_le_bytes());
+    self
+      .0
+      .extend_from_slice(&u64::try_from(n).unwrap_or(u64::MAX).to_le_bytes());
   }
   fn str(&mut self, s: &str) {
     self.len(s.len());

@@ -21,7 +21,10 @@ fn record(n: usize) -> ModuleRecord {
       dynamic: n % 3 == 0,
     }],
     resolutions: vec![
-      (format!("./m{}", n + 1), Resolution::Module(format!("/app/src/m{}.ts", n + 1))),
+      (
+        format!("./m{}", n + 1),
+        Resolution::Module(format!("/app/src/m{}.ts", n + 1)),
+      ),
       ("node:fs".into(), Resolution::Keep),
       ("ext".into(), Resolution::External("https://x".into())),
     ],
@@ -74,7 +77,10 @@ fn records_survive_reopen_under_the_same_key_only() {
   let cache = ModuleCache::open(&path, &key("1"), "v8-1", false).unwrap();
   assert_eq!(cache.stats().opened, Opened::Kept);
   assert_eq!(cache.get("/app/src/m1.ts"), Some(record(1)));
-  assert_eq!(cache.get_code_cache("/app/src/m1.ts", "h1"), Some(vec![1, 2, 3]));
+  assert_eq!(
+    cache.get_code_cache("/app/src/m1.ts", "h1"),
+    Some(vec![1, 2, 3])
+  );
   // The code cache is per runtime and code hash.
   assert_eq!(cache.get_code_cache("/app/src/m1.ts", "h2"), None);
   drop(cache);
@@ -119,7 +125,11 @@ fn a_damaged_store_is_replaced_not_fatal() {
   let good = std::fs::read(&path).unwrap();
 
   // Garbage bytes in place of the file.
-  std::fs::write(&path, b"this is not a redb file at all, just garbage\n".repeat(100)).unwrap();
+  std::fs::write(
+    &path,
+    b"this is not a redb file at all, just garbage\n".repeat(100),
+  )
+  .unwrap();
   let cache = ModuleCache::open(&path, &key("1"), "v8", false).unwrap();
   assert_eq!(cache.stats().opened, Opened::Replaced);
   assert_eq!(cache.get("/m1"), None);
@@ -192,7 +202,10 @@ fn a_writer_killed_mid_write_leaves_a_usable_store() {
       .and_then(|s| s.parse::<usize>().ok())
       .is_none_or(|n| n < 1200 * (round + 1))
     {
-      assert!(started.elapsed().as_secs() < 60, "the child writer made no progress");
+      assert!(
+        started.elapsed().as_secs() < 60,
+        "the child writer made no progress"
+      );
       std::thread::sleep(std::time::Duration::from_millis(5));
     }
     std::thread::sleep(std::time::Duration::from_millis(3 * round as u64));
