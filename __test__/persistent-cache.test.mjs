@@ -70,16 +70,22 @@ async function serve(dir, { flag = '1', cache, plugins = [], force = false, cliF
     ssr: { noExternal: ['dep'] },
     plugins: [nativeEnvironments(cache === undefined ? {} : { cache }), ...plugins],
   })
+  const env = server.environments.ssr
   try {
-    const env = server.environments.ssr
     const { out } = await env.runner.import('/src/entry.ts')
     const urls = [...env.moduleGraph.idToModuleMap.values()].map((m) => m.url).sort()
     const codes = {}
     for (const url of urls) codes[url] = (await env.transformRequest(url)).code
-    return { out, codes, stats: persistentCacheStats(env) }
+    return { out, codes, env }
   } finally {
     await server.close()
   }
+}
+
+/** `serve`, with the cache's counters once the server closed (every write committed). */
+async function serveWithStats(dir, options) {
+  const { env, ...served } = await serve(dir, options)
+  return { ...served, stats: persistentCacheStats(env) }
 }
 
 const MODULES = 4 // entry, b, lib/index, dep/v1.js
@@ -87,27 +93,27 @@ const MODULES = 4 // entry, b, lib/index, dep/v1.js
 describe('persistent cache across restarts', () => {
   test('a warm restart serves what a cold start and a cacheless start serve, from the cache', async () => {
     const dir = app()
-    const cold = await serve(dir)
+    const cold = await serveWithStats(dir)
     assert.equal(cold.stats.opened, 'empty')
     assert.equal(cold.stats.hits, 0)
     assert.equal(cold.stats.writes, MODULES, 'every module was written by close()')
     assert.ok(existsSync(storeFile(dir)))
-    const warm = await serve(dir)
+    const warm = await serveWithStats(dir)
     assert.equal(warm.stats.opened, 'kept')
     assert.equal(warm.stats.hits, MODULES, JSON.stringify(warm.stats))
     assert.equal(warm.stats.rejected, 0)
     assert.deepEqual(warm.out, ['b1', 'lib-index', 'dep-v1', '1', 'hello'])
     assert.deepEqual(warm.codes, cold.codes)
-    const none = await serve(app(), { cache: false })
+    const none = await serveWithStats(app(), { cache: false })
     assert.deepEqual(warm.out, none.out)
     assert.deepEqual(Object.keys(warm.codes).length, Object.keys(none.codes).length)
   })
 
   test('a file edited while the server is down is transformed again', async () => {
     const dir = app()
-    await serve(dir)
+    await serveWithStats(dir)
     write(dir, 'src/b.ts', "export const b: string = 'b2'\n")
-    const { out, stats } = await serve(dir)
+    const { out, stats } = await serveWithStats(dir)
     assert.equal(out[0], 'b2')
     assert.equal(stats.rejected, 1)
     assert.equal(stats.hits, MODULES - 1)
@@ -115,8 +121,8 @@ describe('persistent cache across restarts', () => {
 
   test('another define value is not served from the old store', async () => {
     const dir = app()
-    await serve(dir, { flag: 'one' })
-    const { out, stats } = await serve(dir, { flag: 'two' })
+    await serveWithStats(dir, { flag: 'one' })
+    const { out, stats } = await serveWithStats(dir, { flag: 'two' })
     assert.equal(out[3], 'two')
     assert.equal(stats.hits, 0)
     assert.equal(stats.opened, 'empty')
@@ -124,31 +130,31 @@ describe('persistent cache across restarts', () => {
 
   test('a file created while the server is down that shadows a resolution is used', async () => {
     const dir = app()
-    await serve(dir)
+    await serveWithStats(dir)
     // `./lib` resolved to lib/index.ts; a file lib.ts now comes first.
     write(dir, 'src/lib.ts', "export const lib: string = 'lib-file'\n")
-    const { out, stats } = await serve(dir)
+    const { out, stats } = await serveWithStats(dir)
     assert.equal(out[1], 'lib-file')
     assert.ok(stats.rejected >= 1, JSON.stringify(stats))
   })
 
   test('a package swapped to another version under node_modules is used', async () => {
     const dir = app()
-    await serve(dir)
+    await serveWithStats(dir)
     write(dir, 'node_modules/dep/package.json', JSON.stringify({ name: 'dep', version: '2.0.0', type: 'module', exports: './v2.js' }))
-    const swapped = await serve(dir)
+    const swapped = await serveWithStats(dir)
     assert.equal(swapped.out[2], 'dep-v2')
     // Same entry file, new contents.
     write(dir, 'node_modules/dep/v2.js', "export const dep = 'dep-v2.1'\n")
-    const patched = await serve(dir)
+    const patched = await serveWithStats(dir)
     assert.equal(patched.out[2], 'dep-v2.1')
   })
 
   test('an env file value read through import.meta.env is not served stale', async () => {
     const dir = app()
-    await serve(dir)
+    await serveWithStats(dir)
     write(dir, '.env', 'VITE_GREETING=bye\n')
-    const { out } = await serve(dir)
+    const { out } = await serveWithStats(dir)
     assert.equal(out[4], 'bye')
   })
 
@@ -161,36 +167,36 @@ describe('persistent cache across restarts', () => {
       },
     })
     const dir = app()
-    await serve(dir)
+    await serveWithStats(dir)
     // Added (not declared cacheable: the modules it touches are never cached).
-    const added = await serve(dir, { plugins: [tag('p1')] })
+    const added = await serveWithStats(dir, { plugins: [tag('p1')] })
     assert.equal(added.out[0], 'b1+p1')
-    const again = await serve(dir, { plugins: [tag('p1')] })
+    const again = await serveWithStats(dir, { plugins: [tag('p1')] })
     assert.equal(again.out[0], 'b1+p1')
     assert.equal(again.stats.hits, MODULES - 1, 'b.ts, touched by p1, is not cached')
     // Declared cacheable, in two orders.
     const cache = { plugins: ['p1', 'p2'] }
-    const ordered = await serve(dir, { cache, plugins: [tag('p1'), tag('p2')] })
+    const ordered = await serveWithStats(dir, { cache, plugins: [tag('p1'), tag('p2')] })
     assert.equal(ordered.out[0], 'b1+p1+p2')
-    const orderedAgain = await serve(dir, { cache, plugins: [tag('p1'), tag('p2')] })
+    const orderedAgain = await serveWithStats(dir, { cache, plugins: [tag('p1'), tag('p2')] })
     assert.equal(orderedAgain.out[0], 'b1+p1+p2')
     assert.equal(orderedAgain.stats.hits, MODULES, 'modules of cacheable plugins are cached')
-    const reordered = await serve(dir, { cache, plugins: [tag('p2'), tag('p1')] })
+    const reordered = await serveWithStats(dir, { cache, plugins: [tag('p2'), tag('p1')] })
     assert.equal(reordered.out[0], 'b1+p2+p1')
     // Removed.
-    const removed = await serve(dir)
+    const removed = await serveWithStats(dir)
     assert.equal(removed.out[0], 'b1')
   })
 
   test('a damaged store is a cold start, not a crash', async () => {
     const dir = app()
-    const cold = await serve(dir)
+    const cold = await serveWithStats(dir)
     writeFileSync(storeFile(dir), Buffer.alloc(64 << 10, 'garbage '))
-    const damaged = await serve(dir)
+    const damaged = await serveWithStats(dir)
     assert.equal(damaged.stats.opened, 'replaced')
     assert.equal(damaged.stats.hits, 0)
     assert.deepEqual(damaged.codes, cold.codes)
-    const warm = await serve(dir)
+    const warm = await serveWithStats(dir)
     assert.equal(warm.stats.hits, MODULES)
   })
 
@@ -203,7 +209,7 @@ describe('persistent cache across restarts', () => {
     const child = `
       const { createServer } = await import(${JSON.stringify(import.meta.resolve('vite'))})
       const { nativeEnvironments } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'lib', 'index.mjs')).href)})
-      const { writeFileSync } = await import('node:fs')
+      const { renameSync, writeFileSync } = await import('node:fs')
       const dir = ${JSON.stringify(dir)}
       const server = await createServer({
         root: dir, configFile: false, logLevel: 'silent', appType: 'custom',
@@ -214,7 +220,12 @@ describe('persistent cache across restarts', () => {
       })
       const env = server.environments.ssr
       for (let round = 0; ; round++) {
-        for (let i = 0; i < ${leaves}; i++) writeFileSync(dir + '/src/leaf' + i + '.ts', 'export const v' + i + ': number = ' + (round * 1000 + i) + '\\n')
+        // Written as editors save (a new file renamed over the old): the kill never leaves half a file.
+        for (let i = 0; i < ${leaves}; i++) {
+          const file = dir + '/src/leaf' + i + '.ts'
+          writeFileSync(file + '.tmp', 'export const v' + i + ': number = ' + (round * 1000 + i) + '\\n')
+          renameSync(file + '.tmp', file)
+        }
         env.moduleGraph.invalidateAll()
         env.runner.evaluatedModules.clear()
         await env.runner.import('/src/many.ts')
@@ -268,19 +279,19 @@ describe('persistent cache across restarts', () => {
 
   test('cache: false reads and writes nothing', async () => {
     const dir = app()
-    const { stats } = await serve(dir, { cache: false })
+    const { stats } = await serveWithStats(dir, { cache: false })
     assert.equal(stats, undefined)
     assert.equal(existsSync(join(dir, 'node_modules', '.vite', 'vite-env-native')), false)
   })
 
   test('--force (optimizeDeps.force) clears the store', async () => {
     const dir = app()
-    await serve(dir)
+    await serveWithStats(dir)
     for (const options of [{ cliForce: true }, { force: true }]) {
-      const forced = await serve(dir, options)
+      const forced = await serveWithStats(dir, options)
       assert.equal(forced.stats.opened, 'empty', JSON.stringify(options))
       assert.equal(forced.stats.hits, 0)
-      const after = await serve(dir)
+      const after = await serveWithStats(dir)
       assert.equal(after.stats.hits, MODULES)
     }
   })

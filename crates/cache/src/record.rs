@@ -111,13 +111,6 @@ impl<'a> Reader<'a> {
     let n = self.len()?;
     String::from_utf8(self.take(n)?.to_vec()).ok()
   }
-  fn opt_str(&mut self) -> Option<Option<String>> {
-    match self.u8()? {
-      0 => Some(None),
-      1 => self.str().map(Some),
-      _ => None,
-    }
-  }
   fn bool(&mut self) -> Option<bool> {
     match self.u8()? {
       0 => Some(false),
@@ -202,7 +195,7 @@ impl ModuleRecord {
     let url = r.str()?;
     let source_hash = r.u128()?;
     let code = r.str()?;
-    let map = r.opt_str()?;
+    let map = if r.bool()? { Some(r.str()?) } else { None };
     let deps = r.strs()?;
     let dynamic_deps = r.strs()?;
     let n = r.count()?;

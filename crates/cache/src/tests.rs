@@ -11,14 +11,16 @@ fn record(n: usize) -> ModuleRecord {
     url: format!("/src/m{n}.ts"),
     source_hash: content_hash(&[format!("source {n}").as_bytes()]),
     code: format!("const x = {n};\n").repeat(n % 7 + 1),
-    map: (n % 2 == 0).then(|| format!("{{\"version\":3,\"mappings\":\"{n}\"}}")),
+    map: n
+      .is_multiple_of(2)
+      .then(|| format!("{{\"version\":3,\"mappings\":\"{n}\"}}")),
     deps: vec![format!("/src/m{}.ts", n + 1)],
     dynamic_deps: vec![],
     imports: vec![Import {
       specifier: format!("./m{}", n + 1),
       url: format!("/src/m{}.ts", n + 1),
       id: format!("/app/src/m{}.ts", n + 1),
-      dynamic: n % 3 == 0,
+      dynamic: n.is_multiple_of(3),
     }],
     resolutions: vec![
       (
@@ -31,7 +33,7 @@ fn record(n: usize) -> ModuleRecord {
     hmr: Hmr {
       is_self_accepting: n % 2 == 1,
       accepted_deps: vec!["/src/a.ts".into()],
-      accepted_exports: (n % 2 == 0).then(|| vec!["a".into()]),
+      accepted_exports: n.is_multiple_of(2).then(|| vec!["a".into()]),
       imported_bindings: Some(vec![("./a".into(), vec!["default".into(), "*".into()])]),
     },
   }
@@ -174,7 +176,7 @@ fn child_writer_until_killed() {
   loop {
     cache.put(&format!("/m{}", n % 400), &record(n % 400));
     n += 1;
-    if n % 400 == 0 {
+    if n.is_multiple_of(400) {
       cache.flush();
       // Tells the parent that commits happened.
       std::fs::write(format!("{path}.progress"), n.to_string()).unwrap();

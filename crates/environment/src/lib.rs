@@ -90,6 +90,8 @@ pub struct Environment {
   pub(crate) source_fingerprints: DashMap<NodeKey, (plugins::SourceFingerprint, f64)>,
   /// The persistent cache across restarts, once the JS side opened it.
   persistent: std::sync::RwLock<Option<Arc<persist::PersistentCache>>>,
+  /// The counters of the cache when it closed (tests read them after `server.close()`).
+  closed_cache_stats: std::sync::Mutex<Option<persist::CacheStats>>,
 }
 
 impl Environment {
@@ -111,6 +113,7 @@ impl Environment {
       safe_module_paths: dashmap::DashSet::new(),
       source_fingerprints: DashMap::new(),
       persistent: std::sync::RwLock::new(None),
+      closed_cache_stats: std::sync::Mutex::new(None),
     })
   }
 

@@ -149,6 +149,10 @@ impl Environment {
       .take();
     if let Some(cache) = cache {
       cache.store.close();
+      *self
+        .closed_cache_stats
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(cache.store.stats());
     }
   }
 
@@ -160,9 +164,15 @@ impl Environment {
       .clone()
   }
 
-  /// The cache's counters, when a cache is open.
+  /// The cache's counters: of the open cache, else the final ones of the last one closed.
   pub fn cache_stats(&self) -> Option<CacheStats> {
-    self.persistent_cache().map(|c| c.store.stats())
+    match self.persistent_cache() {
+      Some(cache) => Some(cache.store.stats()),
+      None => *self
+        .closed_cache_stats
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner),
+    }
   }
 
   /// Waits until every record queued so far is committed.

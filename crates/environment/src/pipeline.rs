@@ -255,18 +255,7 @@ impl Environment {
     let (loaded, fingerprint) = self.load(url, &id, plugins, check).await?;
     // Vite creates the node only once the module loaded.
     let key = self.ensure_entry_of_request(url, &id);
-    // Recorded before the module's analysis: once HMR can propagate through the node, whether
-    // it holds a created file's content is known (`holds_current_source`).
-    match fingerprint {
-      Some(fingerprint) => {
-        self
-          .source_fingerprints
-          .insert(key, (fingerprint, started_at));
-      }
-      None => {
-        self.source_fingerprints.remove(&key);
-      }
-    }
+    self.record_source_fingerprint(key, fingerprint, started_at);
     let node_url = self
       .graph
       .with_node(key, |n| n.url.clone())
@@ -334,16 +323,14 @@ impl Environment {
       self.record_imports(key, &imports, &watched, &output.hmr);
     })?;
     if cacheable && let (Some(cache), Some(source_hash)) = (&cache, source_hash) {
-      cache.store.put(
-        &id,
-        &crate::persist::record(
-          node_url_for_record,
-          source_hash,
-          &output,
-          &imports,
-          &resolutions,
-        ),
+      let record = crate::persist::record(
+        node_url_for_record,
+        source_hash,
+        &output,
+        &imports,
+        &resolutions,
       );
+      cache.store.put(&id, &record);
     }
     let result = Arc::new(TransformResult::new(
       output.code,
@@ -357,6 +344,26 @@ impl Environment {
       .set_pre_transformed_result(key, Arc::clone(&result), started_at);
     self.pre_transform_imports(&imports);
     Ok(result)
+  }
+
+  /// Recorded before the module's analysis: once HMR can propagate through the node, whether it
+  /// holds a created file's content is known (`holds_current_source`).
+  fn record_source_fingerprint(
+    &self,
+    key: NodeKey,
+    fingerprint: Option<crate::plugins::SourceFingerprint>,
+    started_at: f64,
+  ) {
+    match fingerprint {
+      Some(fingerprint) => {
+        self
+          .source_fingerprints
+          .insert(key, (fingerprint, started_at));
+      }
+      None => {
+        self.source_fingerprints.remove(&key);
+      }
+    }
   }
 
   /// Vite's import analysis pre-transforms the static imports it found, when the environment
