@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import { createServer } from 'vite'
-import { nativeEnvironments, persistentCacheStats } from 'vite-env-native'
+import { codeCache, nativeEnvironments, persistentCacheStats } from 'vite-env-native'
 import { repoRoot } from './helpers.mjs'
 
 const dirs = []
@@ -56,7 +56,7 @@ const storeFile = (dir) => join(dir, 'node_modules', '.vite', 'vite-env-native',
  * One server lifetime on `dir`: imports the entry through the runner, then takes every module's
  * transformed code; returns the entry's `out`, the codes by url, and the cache's counters.
  */
-async function serve(dir, { flag = '1', cache, plugins = [], force = false, cliForce = false } = {}) {
+async function serve(dir, { flag = '1', cache, plugins = [], force = false, cliForce = false, resolve, onEnv } = {}) {
   const server = await createServer({
     // What `vite --force` passes.
     ...(cliForce ? { forceOptimizeDeps: true } : {}),
@@ -68,10 +68,12 @@ async function serve(dir, { flag = '1', cache, plugins = [], force = false, cliF
     optimizeDeps: { noDiscovery: true, include: [], ...(force ? { force: true } : {}) },
     define: { __FLAG__: JSON.stringify(flag) },
     ssr: { noExternal: ['dep'] },
+    ...(resolve ? { resolve } : {}),
     plugins: [nativeEnvironments(cache === undefined ? {} : { cache }), ...plugins],
   })
   const env = server.environments.ssr
   try {
+    await onEnv?.(env)
     const { out } = await env.runner.import('/src/entry.ts')
     const urls = [...env.moduleGraph.idToModuleMap.values()].map((m) => m.url).sort()
     const codes = {}
@@ -148,6 +150,45 @@ describe('persistent cache across restarts', () => {
     write(dir, 'node_modules/dep/v2.js', "export const dep = 'dep-v2.1'\n")
     const patched = await serveWithStats(dir)
     assert.equal(patched.out[2], 'dep-v2.1')
+  })
+
+  test('changed tsconfig paths (resolve.tsconfigPaths) are followed', async () => {
+    const tsconfig = (target) => JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/*': [`src/${target}/*`] } } })
+    const dir = app({
+      'tsconfig.json': tsconfig('lib-a'),
+      'src/b.ts': "export { b } from '@lib/value'\n",
+      'src/lib-a/value.ts': "export const b: string = 'from-a'\n",
+      'src/lib-b/value.ts': "export const b: string = 'from-b'\n",
+    })
+    const resolve = { tsconfigPaths: true }
+    assert.equal((await serveWithStats(dir, { resolve })).out[0], 'from-a')
+    write(dir, 'tsconfig.json', tsconfig('lib-b'))
+    const { out, stats } = await serveWithStats(dir, { resolve })
+    assert.equal(out[0], 'from-b')
+    assert.ok(stats.rejected >= 1, JSON.stringify(stats))
+  })
+
+  test('a changed lockfile empties the store', async () => {
+    const dir = app({ 'package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/dep': { version: '1.0.0' } } }) })
+    await serveWithStats(dir)
+    assert.equal((await serveWithStats(dir)).stats.hits, MODULES)
+    write(dir, 'package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/dep': { version: '2.0.0' } } }))
+    const { stats } = await serveWithStats(dir)
+    assert.equal(stats.opened, 'empty')
+    assert.equal(stats.hits, 0)
+  })
+
+  test('the code-cache seam keeps bytes per module and code hash across restarts', async () => {
+    const dir = app()
+    const bytes = Uint8Array.from([1, 2, 3, 250])
+    await serveWithStats(dir, { onEnv: (env) => codeCache(env).put('/src/entry.ts', 'hash-1', bytes) })
+    await serveWithStats(dir, {
+      onEnv: (env) => {
+        assert.deepEqual([...codeCache(env).get('/src/entry.ts', 'hash-1')], [...bytes])
+        assert.equal(codeCache(env).get('/src/entry.ts', 'hash-2'), undefined)
+      },
+    })
+    await serveWithStats(dir, { cache: false, onEnv: (env) => assert.equal(codeCache(env), undefined) })
   })
 
   test('an env file value read through import.meta.env is not served stale', async () => {
