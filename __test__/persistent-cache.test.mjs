@@ -168,6 +168,26 @@ describe('persistent cache across restarts', () => {
     assert.ok(stats.rejected >= 1, JSON.stringify(stats))
   })
 
+  test("a resolveId hook's new answer for the same plugin list is followed", async () => {
+    const dir = app({
+      'src/b.ts': "export { b } from '~pick'\n",
+      'src/one.ts': "export const b: string = 'picked-one'\n",
+      'src/two.ts': "export const b: string = 'picked-two'\n",
+    })
+    // Same name, same filter, same order: only the answer changes (the hook reads the world).
+    const pick = (choice) => ({
+      name: 'pick',
+      resolveId: { filter: { id: /^~pick$/ }, handler: () => join(dir, 'src', `${choice}.ts`) },
+    })
+    assert.equal((await serveWithStats(dir, { plugins: [pick('one')] })).out[0], 'picked-one')
+    const again = await serveWithStats(dir, { plugins: [pick('one')] })
+    assert.equal(again.out[0], 'picked-one')
+    assert.equal(again.stats.hits, MODULES + 1, 'modules resolved through a resolveId hook are cached')
+    const { out, stats } = await serveWithStats(dir, { plugins: [pick('two')] })
+    assert.equal(out[0], 'picked-two')
+    assert.ok(stats.rejected >= 1, JSON.stringify(stats))
+  })
+
   test('a changed lockfile empties the store', async () => {
     const dir = app({ 'package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/dep': { version: '1.0.0' } } }) })
     await serveWithStats(dir)

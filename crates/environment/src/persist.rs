@@ -228,19 +228,27 @@ impl Environment {
       .await
   }
 
+  /// Every recorded specifier resolves as it did. Like the import analysis, the specifiers are
+  /// resolved concurrently (those a JS `resolveId` hook answers wait on JS).
   async fn resolutions_hold(
     &self,
     record: &ModuleRecord,
     id: &str,
     plugins: Option<&Plugins>,
   ) -> bool {
-    for (specifier, recorded) in &record.resolutions {
-      match self.current_resolution(specifier, id, plugins).await {
-        Ok(now) if to_cached(&now) == *recorded => {}
-        _ => return false,
-      }
-    }
-    true
+    let checks = record
+      .resolutions
+      .iter()
+      .map(|(specifier, recorded)| async move {
+        matches!(
+          self.current_resolution(specifier, id, plugins).await,
+          Ok(now) if to_cached(&now) == *recorded
+        )
+      });
+    futures_util::future::join_all(checks)
+      .await
+      .into_iter()
+      .all(|holds| holds)
   }
 
   /// The module's cached result when its record still holds: recorded in the graph exactly as a
