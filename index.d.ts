@@ -89,6 +89,18 @@ export declare class NativeEnvironment {
   completeHook(callId: number, response: JsBridgeResponse): boolean
   clearResolverCache(): void
   close(): void
+  /**
+   * Opens the persistent cache: `opened` says how the store was found (`kept`, `empty`,
+   * `replaced`), `error` why there is none (another process holds the file, an I/O error).
+   */
+  openCache(options: JsCacheOptions): JsCacheOpenResponse
+  /** The persistent cache's counters (`null` without a cache). */
+  cacheStats(): JsCacheStats | null
+  /** Waits until every record queued so far is committed to the store. */
+  flushCache(): void
+  /** The code-cache seam: bytes stored for module `id` and `codeHash` under this Node/V8. */
+  codeCacheGet(id: string, codeHash: string): Buffer | null
+  codeCachePut(id: string, codeHash: string, bytes: Buffer): void
 }
 
 export interface JsAlias {
@@ -133,6 +145,35 @@ export interface JsBridgeResponse {
   /** load / transform: Vite's `_addedImports` (files passed to `this.addWatchFile`). */
   watchFiles?: Array<string>
   error?: JsEnvError
+}
+
+export interface JsCacheKeyPart {
+  name: string
+  value: string
+}
+
+export interface JsCacheOpenResponse {
+  opened?: string
+  error?: string
+}
+
+export interface JsCacheOptions {
+  /** The store file (`<cacheDir>/vite-env-native/<environment>.redb`). */
+  path: string
+  /** What else can change every module's output: plugins, versions, lockfile. */
+  key: Array<JsCacheKeyPart>
+  /** Node and V8 versions (code-cache entries are per runtime). */
+  runtime: string
+  clear: boolean
+  cacheablePlugins: Array<string>
+}
+
+export interface JsCacheStats {
+  hits: number
+  misses: number
+  rejected: number
+  writes: number
+  writeErrors: number
 }
 
 /** A `code` filter entry: a substring or a regex. */

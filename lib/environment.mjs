@@ -11,7 +11,8 @@ import {
 import { GraphMirror } from './graph-mirror.mjs'
 import { invalidateNatively, nativeHmrPlugin, reloadNatively } from './hmr.mjs'
 import { reportDroppedChanges } from './dropped-changes.mjs'
-import { createNativePluginContainer, toError } from './plugin-bridge.mjs'
+import { createNativePluginContainer, pluginKeyOf, toError } from './plugin-bridge.mjs'
+import { cacheSettings, openPersistentCache } from './persistent-cache.mjs'
 import { NATIVE, NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
 import { LAZY_SOURCE_MAPS } from './runner/evaluator.mjs'
@@ -100,6 +101,8 @@ function withNativeCore(Base) {
       // Pre-transform of static imports is on unless `dev.preTransformRequests: false` was set
       // explicitly (Vite's resolved `false` is also its default for server environments).
       const preTransform = context.preTransformRequests !== false
+      // The persistent cache (on unless `cache: false`); opened in `init`, once plugins are known.
+      this._cacheSettings = cacheSettings(context.cache)
       const native = new NativeEnvironment(nativeOptions(name, this.config, { preTransform, skipFsCheck }))
       Object.defineProperty(this, NATIVE, { value: native })
       this._unshareSafeModulePaths = shareSafeModulePaths(this.getTopLevelConfig().safeModulePaths, native)
@@ -123,6 +126,7 @@ function withNativeCore(Base) {
       // Our own container in place of the one Vite made (which no code has seen yet): direct
       // `pluginContainer` calls then run the native core steps too (see plugin-bridge.mjs).
       this._pluginContainer = createNativePluginContainer(this, this._pluginContainer, this[NATIVE])
+      this._persistentCacheOpened = openPersistentCache(this, this._cacheSettings, pluginKeyOf(this[NATIVE]))
       // Runs after every user `hotUpdate` hook; the container's lists do not use `hotUpdate`.
       this.plugins.push(nativeHmrPlugin(this))
       if (options?.watcher) this._stopReportingDroppedChanges = reportDroppedChanges(options.watcher, this[NATIVE])

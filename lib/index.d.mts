@@ -21,7 +21,44 @@ export interface NativeContextOptions {
    * `dev.preTransformRequests: false` does through `nativeEnvironments()`). Default: on.
    */
   preTransformRequests?: boolean
+  /** The persistent module cache across restarts (see {@link PersistentCacheOption}). Default: on. */
+  cache?: PersistentCacheOption
 }
+
+/**
+ * The persistent module cache across restarts, kept in `<cacheDir>/vite-env-native/<environment>.redb`.
+ * `false`: off (nothing is read or written). `true` (the default): on. `{ plugins }`: on, and the
+ * `load`/`transform` hooks of these plugins (by name) are declared pure functions of the module's
+ * code, id and config, so modules they touch are cached too (otherwise such modules never are).
+ * `vite --force` empties the store.
+ */
+export type PersistentCacheOption = boolean | { plugins?: string[] }
+
+/** Counters of an environment's persistent cache. */
+export interface PersistentCacheStats {
+  /** Modules served from the store instead of being transformed. */
+  hits: number
+  /** Modules with no record. */
+  misses: number
+  /** Records found but no longer valid (source, url or a resolution changed). */
+  rejected: number
+  /** Records committed to the store. */
+  writes: number
+  writeErrors: number
+  /** How the store was found when the environment started. */
+  opened?: 'kept' | 'empty' | 'replaced'
+}
+
+/** The counters of `environment`'s persistent cache, `undefined` when it has none. */
+export declare function persistentCacheStats(environment: unknown): PersistentCacheStats | undefined
+
+/**
+ * The seam for a runner's V8 code cache: bytes per module id and code hash, kept in the
+ * environment's store under this Node/V8 version. `undefined` without a persistent cache.
+ */
+export declare function codeCache(environment: unknown):
+  | { get(id: string, codeHash: string): Uint8Array | undefined; put(id: string, codeHash: string, bytes: Uint8Array): void }
+  | undefined
 
 /** Drop-in for Vite's `createRunnableDevEnvironment`; the result passes `isRunnableDevEnvironment`. */
 export declare function createRunnableDevEnvironment(
@@ -48,6 +85,8 @@ export interface NativeEnvironmentsOptions {
    * 0 = no bound, as in Vite).
    */
   hookTimeout?: number
+  /** The persistent module cache across restarts. Default: on. */
+  cache?: PersistentCacheOption
 }
 
 /** Vite plugin: moves every server-consumer environment onto the native core in dev. */

@@ -7,3 +7,4 @@ export {
   moduleRunnerTransform,
 } from './environment.mjs'
 export { nativeEnvironments } from './plugin.mjs'
+export { codeCache, persistentCacheStats } from './persistent-cache.mjs'

@@ -29,6 +29,11 @@ export const NATIVE_CORE_PLUGINS = new Set([
 
 const PIPELINE_HOOKS = new Set(['resolveId', 'load', 'transform'])
 
+const pluginKeys = new WeakMap()
+
+/** The JS plugin list a native environment was given (names, order, filters), as a string. */
+export const pluginKeyOf = (native) => pluginKeys.get(native)
+
 const hookFilter = (hook) => (hook && typeof hook === 'object' && hook.filter ? hook.filter : undefined)
 
 function normalize(filter) {
@@ -511,17 +516,17 @@ function connectBridge(container, native, runVite) {
     )
   }
 
-  native.setPlugins(
-    {
-      resolvePre: describe('resolveId', resolve.pre),
-      resolvePost: describe('resolveId', resolve.post),
-      load: describe('load', load),
-      transformPre: describe('transform', transform.pre),
-      transformPost: describe('transform', transform.post),
-      transformAfterGlob: describe('transform', transform.afterGlob),
-      transformFinal: describe('transform', transform.final),
-    },
-    bridge,
-  )
+  const described = {
+    resolvePre: describe('resolveId', resolve.pre),
+    resolvePost: describe('resolveId', resolve.post),
+    load: describe('load', load),
+    transformPre: describe('transform', transform.pre),
+    transformPost: describe('transform', transform.post),
+    transformAfterGlob: describe('transform', transform.afterGlob),
+    transformFinal: describe('transform', transform.final),
+  }
+  native.setPlugins(described, bridge)
+  // Part of the persistent cache's key: a plugin added, removed, reordered or refiltered.
+  pluginKeys.set(native, JSON.stringify(described))
   return groups
 }

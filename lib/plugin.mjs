@@ -2,6 +2,7 @@
 import { DevEnvironment as ViteDevEnvironment, isRunnableDevEnvironment } from 'vite'
 import { DevEnvironment, MERGED_OPTIONS, createRunnableDevEnvironment, isNativeEnvironment } from './environment.mjs'
 import { HOOK_TIMEOUT } from './plugin-bridge.mjs'
+import { cacheSettings } from './persistent-cache.mjs'
 
 /**
  * What kind of environment another factory built: `'native'` (already ours), `'runnable'` (exactly
@@ -33,6 +34,7 @@ function takeOver(stock, kind, name, config, context) {
     hot: true,
     remoteRunner: stock._remoteRunnerOptions,
     disableDepsOptimizer: stock.depsOptimizer === undefined,
+    ...(context && 'cache' in context ? { cache: context.cache } : {}),
     ...(stock._options !== config.environments[name] ? { [MERGED_OPTIONS]: stock._options } : {}),
   }
   if (kind === 'dev') return new DevEnvironment(name, config, nativeContext)
@@ -76,14 +78,19 @@ function configured(environment, options) {
 const settled = (value, then) => (typeof value?.then === 'function' ? value.then(then) : then(value))
 
 /**
- * @param {{ environments?: string[], hookTimeout?: number }} [options] `environments`: restrict to
- *   these environment names; `hookTimeout`: ms a JS plugin hook may take before its request fails
- *   (default 60000, 0 = no bound)
+ * @param {{ environments?: string[], hookTimeout?: number, cache?: boolean | { plugins?: string[] } }} [options]
+ *   `environments`: restrict to these environment names; `hookTimeout`: ms a JS plugin hook may
+ *   take before its request fails (default 60000, 0 = no bound); `cache`: the persistent module
+ *   cache across restarts (default on; `false` off; `{ plugins }` names plugins whose
+ *   `load`/`transform` hooks are pure, so modules they touch are cached too)
  */
 export function nativeEnvironments(options = {}) {
   if (options.hookTimeout !== undefined && !(Number.isFinite(options.hookTimeout) && options.hookTimeout >= 0)) {
     throw new TypeError(`nativeEnvironments: hookTimeout must be a number of ms >= 0, got ${options.hookTimeout}`)
   }
+  // Checked now: a wrong value fails at config time, not when an environment starts.
+  cacheSettings(options.cache)
+  const cache = options.cache !== undefined ? { cache: options.cache } : {}
   const only = options.environments ? new Set(options.environments) : undefined
   return {
     name: 'vite-env-native',
@@ -107,7 +114,9 @@ export function nativeEnvironments(options = {}) {
         return {
           dev: {
             createEnvironment: (envName, envConfig, context) =>
-              settled(create(envName, envConfig, { ...context, ...explicit }), (environment) => configured(environment, options)),
+              settled(create(envName, envConfig, { ...context, ...explicit, ...cache }), (environment) =>
+                configured(environment, options),
+              ),
           },
         }
       },

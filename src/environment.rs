@@ -11,7 +11,7 @@ use ven_environment::{
   internal_error,
 };
 
-use napi::bindgen_prelude::Function;
+use napi::bindgen_prelude::{Buffer, Function};
 use ven_resolver::Resolved;
 
 use crate::bridge::{JsBridgeRequest, JsBridgeResponse, JsPluginBridge, JsPluginSet, PendingCalls};
@@ -586,6 +586,102 @@ impl NativeEnvironment {
   pub fn close(&self) {
     self.inner.close();
   }
+
+  /// Opens the persistent cache: `opened` says how the store was found (`kept`, `empty`,
+  /// `replaced`), `error` why there is none (another process holds the file, an I/O error).
+  #[napi(catch_unwind)]
+  pub fn open_cache(&self, options: JsCacheOptions) -> JsCacheOpenResponse {
+    let options = ven_environment::CacheOptions {
+      path: options.path.into(),
+      key: options.key.into_iter().map(|p| (p.name, p.value)).collect(),
+      runtime: options.runtime,
+      clear: options.clear,
+      cacheable_plugins: options.cacheable_plugins,
+    };
+    match self.inner.open_cache(options) {
+      Ok(opened) => JsCacheOpenResponse {
+        opened: Some(
+          match opened {
+            ven_environment::CacheOpened::Kept => "kept",
+            ven_environment::CacheOpened::Empty => "empty",
+            ven_environment::CacheOpened::Replaced => "replaced",
+          }
+          .to_owned(),
+        ),
+        error: None,
+      },
+      Err(error) => JsCacheOpenResponse {
+        opened: None,
+        error: Some(error),
+      },
+    }
+  }
+
+  /// The persistent cache's counters (`null` without a cache).
+  #[napi(catch_unwind)]
+  pub fn cache_stats(&self) -> Option<JsCacheStats> {
+    self.inner.cache_stats().map(|s| JsCacheStats {
+      hits: count(s.hits),
+      misses: count(s.misses),
+      rejected: count(s.rejected),
+      writes: count(s.writes),
+      write_errors: count(s.write_errors),
+    })
+  }
+
+  /// Waits until every record queued so far is committed to the store.
+  #[napi(catch_unwind)]
+  pub fn flush_cache(&self) {
+    self.inner.flush_cache();
+  }
+
+  /// The code-cache seam: bytes stored for module `id` and `codeHash` under this Node/V8.
+  #[napi(catch_unwind)]
+  pub fn code_cache_get(&self, id: String, code_hash: String) -> Option<Buffer> {
+    self.inner.code_cache_get(&id, &code_hash).map(Buffer::from)
+  }
+
+  #[napi(catch_unwind)]
+  pub fn code_cache_put(&self, id: String, code_hash: String, bytes: Buffer) {
+    self.inner.code_cache_put(&id, &code_hash, bytes.to_vec());
+  }
+}
+
+#[napi(object)]
+pub struct JsCacheKeyPart {
+  pub name: String,
+  pub value: String,
+}
+
+#[napi(object)]
+pub struct JsCacheOptions {
+  /// The store file (`<cacheDir>/vite-env-native/<environment>.redb`).
+  pub path: String,
+  /// What else can change every module's output: plugins, versions, lockfile.
+  pub key: Vec<JsCacheKeyPart>,
+  /// Node and V8 versions (code-cache entries are per runtime).
+  pub runtime: String,
+  pub clear: bool,
+  pub cacheable_plugins: Vec<String>,
+}
+
+#[napi(object)]
+pub struct JsCacheOpenResponse {
+  pub opened: Option<String>,
+  pub error: Option<String>,
+}
+
+fn count(n: u64) -> u32 {
+  u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[napi(object)]
+pub struct JsCacheStats {
+  pub hits: u32,
+  pub misses: u32,
+  pub rejected: u32,
+  pub writes: u32,
+  pub write_errors: u32,
 }
 
 #[napi(object)]

@@ -166,7 +166,7 @@ impl Environment {
       .ok_or_else(|| outdated_request(id))?;
     let lang = lang_for(&loaded.module_type, id).unwrap_or(Lang::Js);
     let watch_files = std::mem::take(&mut loaded.watch_files);
-    let (output, imports) = self
+    let (output, imports, _) = self
       .specifier_step(Pass::ImportAnalysis, id, url, lang, loaded, plugins)
       .await?;
     let watched = self.resolve_watch_files(id, watch_files, plugins).await?;

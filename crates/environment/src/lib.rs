@@ -2,7 +2,9 @@
 //!
 //! Owns: `transformRequest` (in-flight dedup, invalidation timestamps, load, transform, graph
 //! update), pre-transforming static imports to remove the cold-start waterfall, `warmupRequest`,
-//! and `fetchModule` with Vite's externalization rules and `FetchResult` shapes.
+//! and `fetchModule` with Vite's externalization rules and `FetchResult` shapes, and the use of
+//! the persistent cache (`ven_cache`): which modules may be cached, and revalidating a record
+//! against what the module depended on before it is used.
 //! Must not know about: napi or JS values (the binding converts), how a runner evaluates code.
 
 // `EnvError` is large (Vite's error fields), but errors are the slow path and are shared behind an
@@ -18,6 +20,7 @@ mod fetch;
 mod file_map;
 mod fs_access;
 mod glob;
+mod persist;
 mod pipeline;
 mod plugins;
 mod result;
@@ -38,8 +41,10 @@ pub use error::{EnvError, Location};
 pub use fault::{INJECT_PANIC_VAR, INTERNAL_ERROR_CODE, guard, inject_panic, internal_error};
 pub use fetch::{FetchOptions, FetchResult, LazySourceMap};
 pub use fs_access::{DenyGlob, FsCheck, FsConfig};
+pub use persist::{CacheOptions, CacheStats};
 pub use plugins::{SpecifierResolution, lang_for, module_type_from_id};
 pub use result::TransformResult;
+pub use ven_cache::Opened as CacheOpened;
 pub use ven_graph::{Boundary, GraphEvent, HmrOutcome, NodeKey};
 
 /// Name reported as `plugin` on errors of the native transform step.
@@ -83,6 +88,10 @@ pub struct Environment {
   /// What the last load of each module read from its file (modules loaded by a plugin have none).
   /// What each module's last load read, and when its request started (before the read).
   pub(crate) source_fingerprints: DashMap<NodeKey, (plugins::SourceFingerprint, f64)>,
+  /// The persistent cache across restarts, once the JS side opened it.
+  persistent: std::sync::RwLock<Option<Arc<persist::PersistentCache>>>,
+  /// The counters of the cache when it closed (tests read them after `server.close()`).
+  closed_cache_stats: std::sync::Mutex<Option<persist::CacheStats>>,
 }
 
 impl Environment {
@@ -103,6 +112,8 @@ impl Environment {
       globs: DashMap::new(),
       safe_module_paths: dashmap::DashSet::new(),
       source_fingerprints: DashMap::new(),
+      persistent: std::sync::RwLock::new(None),
+      closed_cache_stats: std::sync::Mutex::new(None),
     })
   }
 
@@ -291,6 +302,7 @@ impl Environment {
   /// Stop accepting work; in-flight requests finish.
   pub fn close(&self) {
     self.closing.store(true, Ordering::Relaxed);
+    self.close_cache();
   }
 
   pub fn is_closing(&self) -> bool {

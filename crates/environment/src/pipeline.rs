@@ -71,11 +71,14 @@ pub(crate) enum Pass {
 /// One import found while transforming a module.
 pub(crate) struct FoundImport {
   /// As written in the code.
-  specifier: String,
-  url: String,
-  id: String,
-  kind: ImportKind,
+  pub(crate) specifier: String,
+  pub(crate) url: String,
+  pub(crate) id: String,
+  pub(crate) kind: ImportKind,
 }
+
+/// Every specifier a module's import analysis decided, with its resolution (first one each).
+pub(crate) type Resolutions = Vec<(String, SpecifierResolution)>;
 
 impl Environment {
   /// The environment's `transformRequest(url)`: the SSR transform result of `url`, shared by
@@ -244,34 +247,47 @@ impl Environment {
     self.check_transform_access(&id, check)?;
     let plugins = self.plugins();
     let plugins = plugins.as_deref();
+    let cache = self.persistent_cache();
+    // A module is cached only when nothing but the native steps and hooks of plugins declared
+    // cacheable touched it, and its output depends on nothing the cache does not check.
+    let mut cacheable =
+      cache.is_some() && !self.hooks_uncacheable(plugins, |p| p.load_plugins_wanting(&id));
     let (loaded, fingerprint) = self.load(url, &id, plugins, check).await?;
     // Vite creates the node only once the module loaded.
     let key = self.ensure_entry_of_request(url, &id);
-    // Recorded before the module's analysis: once HMR can propagate through the node, whether
-    // it holds a created file's content is known (`holds_current_source`).
-    match fingerprint {
-      Some(fingerprint) => {
-        self
-          .source_fingerprints
-          .insert(key, (fingerprint, started_at));
-      }
-      None => {
-        self.source_fingerprints.remove(&key);
-      }
-    }
+    self.record_source_fingerprint(key, fingerprint, started_at);
     let node_url = self
       .graph
       .with_node(key, |n| n.url.clone())
       .unwrap_or_else(|| url.to_owned());
+    cacheable &= loaded.watch_files.is_empty();
+    let source_hash = cacheable.then(|| crate::persist::source_hash(&loaded));
+    if let (Some(cache), Some(hash)) = (&cache, source_hash)
+      && let Some(result) = self
+        .cached_module(cache, key, &id, &node_url, hash, started_at, plugins)
+        .await?
+    {
+      return Ok(result);
+    }
 
+    let uncacheable_at = |group: HookGroup, loaded: &Loaded| {
+      self.hooks_uncacheable(plugins, |p| {
+        p.transform_plugins_wanting(group, &id, &loaded.code, &loaded.module_type)
+      })
+    };
+    cacheable &= !uncacheable_at(HookGroup::Pre, &loaded);
     let loaded = self
       .transform_group(HookGroup::Pre, &id, loaded, plugins)
       .await?;
     let loaded = self.language_step(&id, &node_url, loaded, plugins).await?;
+    cacheable &= !uncacheable_at(HookGroup::Post, &loaded);
     let loaded = self
       .transform_group(HookGroup::Post, &id, loaded, plugins)
       .await?;
+    // `import.meta.glob` depends on the folders it lists: never cached.
+    cacheable &= !loaded.code.contains("import.meta.glob");
     let loaded = self.glob_step(&id, &node_url, loaded).await?;
+    cacheable &= !uncacheable_at(HookGroup::AfterGlob, &loaded);
     let mut loaded = self
       .transform_group(HookGroup::AfterGlob, &id, loaded, plugins)
       .await?;
@@ -281,7 +297,12 @@ impl Environment {
     let lang = lang_for(&loaded.module_type, &id).unwrap_or(Lang::Js);
     let final_hooks_may_run =
       plugins.is_some_and(|p| p.set.may_transform(HookGroup::Final, &id, "js"));
-    let (output, imports) = if final_hooks_may_run {
+    cacheable &= !(final_hooks_may_run
+      && self.hooks_uncacheable(plugins, |p| {
+        p.transform_plugins_maybe(HookGroup::Final, &id, "js")
+      }));
+    let node_url_for_record = node_url.clone();
+    let (output, imports, resolutions) = if final_hooks_may_run {
       self
         .final_hooks_step(&id, node_url, lang, loaded, plugins, &mut watch_files)
         .await?
@@ -291,6 +312,8 @@ impl Environment {
         .await?
     };
 
+    // Files a hook watches are inputs the cache does not check.
+    cacheable &= watch_files.is_empty();
     let watched = self.resolve_watch_files(&id, watch_files, plugins).await?;
     if self.is_closing() {
       return Err(EnvError::new("ERR_CLOSED_SERVER", "Server is closed"));
@@ -299,6 +322,16 @@ impl Environment {
       crate::inject_panic("graph", &id);
       self.record_imports(key, &imports, &watched, &output.hmr);
     })?;
+    if cacheable && let (Some(cache), Some(source_hash)) = (&cache, source_hash) {
+      let record = crate::persist::record(
+        node_url_for_record,
+        source_hash,
+        &output,
+        &imports,
+        &resolutions,
+      );
+      cache.store.put(&id, &record);
+    }
     let result = Arc::new(TransformResult::new(
       output.code,
       output.map,
@@ -311,6 +344,26 @@ impl Environment {
       .set_pre_transformed_result(key, Arc::clone(&result), started_at);
     self.pre_transform_imports(&imports);
     Ok(result)
+  }
+
+  /// Recorded before the module's analysis: once HMR can propagate through the node, whether it
+  /// holds a created file's content is known (`holds_current_source`).
+  fn record_source_fingerprint(
+    &self,
+    key: NodeKey,
+    fingerprint: Option<crate::plugins::SourceFingerprint>,
+    started_at: f64,
+  ) {
+    match fingerprint {
+      Some(fingerprint) => {
+        self
+          .source_fingerprints
+          .insert(key, (fingerprint, started_at));
+      }
+      None => {
+        self.source_fingerprints.remove(&key);
+      }
+    }
   }
 
   /// Vite's import analysis pre-transforms the static imports it found, when the environment
@@ -475,8 +528,15 @@ impl Environment {
     loaded: Loaded,
     plugins: Option<&Plugins>,
     watch_files: &mut Vec<String>,
-  ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
-    let (analyzed, imports) = self
+  ) -> Result<
+    (
+      ven_transform::TransformOutput,
+      Vec<FoundImport>,
+      Resolutions,
+    ),
+    EnvError,
+  > {
+    let (analyzed, imports, resolutions) = self
       .specifier_step(Pass::ImportAnalysis, id, url.clone(), lang, loaded, plugins)
       .await?;
     let analyzed_loaded = Loaded {
@@ -506,7 +566,7 @@ impl Environment {
       })
       .await?;
     output.hmr = analyzed.hmr;
-    Ok((output, imports))
+    Ok((output, imports, resolutions))
   }
 
   /// The native pass after the JS hooks: define, import analysis (specifiers resolved and
@@ -522,7 +582,14 @@ impl Environment {
     lang: Lang,
     loaded: Loaded,
     plugins: Option<&Plugins>,
-  ) -> Result<(ven_transform::TransformOutput, Vec<FoundImport>), EnvError> {
+  ) -> Result<
+    (
+      ven_transform::TransformOutput,
+      Vec<FoundImport>,
+      Resolutions,
+    ),
+    EnvError,
+  > {
     let code = Arc::new(loaded.code);
     let options = Arc::new(self.transform_options(id, url, lang, loaded.map));
     let run = |pass: Pass, answers: HashMap<String, SpecifierResolution>| {
@@ -535,16 +602,16 @@ impl Environment {
     let scan_first = plugins.is_some_and(|p| p.set.pre_resolve_takes_everything())
       || expect_js.load(std::sync::atomic::Ordering::Relaxed);
     let needs_js = if scan_first {
-      let (_, imports, needs_js) = run(Pass::Scan, HashMap::new()).await?;
+      let (_, imports, needs_js, _) = run(Pass::Scan, HashMap::new()).await?;
       // A module without imports says nothing about the next one.
       if !imports.is_empty() || !needs_js.is_empty() {
         expect_js.store(!needs_js.is_empty(), std::sync::atomic::Ordering::Relaxed);
       }
       needs_js
     } else {
-      let (output, imports, needs_js) = run(pass, HashMap::new()).await?;
+      let (output, imports, needs_js, resolutions) = run(pass, HashMap::new()).await?;
       if needs_js.is_empty() {
-        return Ok((output, imports));
+        return Ok((output, imports, resolutions));
       }
       expect_js.store(true, std::sync::atomic::Ordering::Relaxed);
       needs_js
@@ -563,8 +630,8 @@ impl Environment {
     let answers = resolutions
       .into_iter()
       .collect::<Result<HashMap<_, _>, _>>()?;
-    let (output, imports, _) = run(pass, answers).await?;
-    Ok((output, imports))
+    let (output, imports, _, resolutions) = run(pass, answers).await?;
+    Ok((output, imports, resolutions))
   }
 
   /// CPU part, on a blocking thread: the transform with specifiers resolved natively, taken
@@ -581,6 +648,7 @@ impl Environment {
       ven_transform::TransformOutput,
       Vec<FoundImport>,
       Vec<String>,
+      Resolutions,
     ),
     EnvError,
   > {
@@ -588,6 +656,7 @@ impl Environment {
     crate::inject_panic("transform", id);
     let mut imports = Vec::new();
     let mut needs_js = Vec::new();
+    let mut resolutions: Resolutions = Vec::new();
     // A panic of the resolver, reported with its specifier once the transform returns.
     let mut resolver_fault = None;
     let mut rewrite = |specifier: &str, kind: ImportKind| -> Option<String> {
@@ -631,6 +700,9 @@ impl Environment {
           }
         }
       };
+      if !resolutions.iter().any(|(s, _)| s == specifier) {
+        resolutions.push((specifier.to_owned(), resolution.clone()));
+      }
       match resolution {
         SpecifierResolution::Module { id: dep_id } => {
           let dep_url = self.resolver.id_to_url(&dep_id);
@@ -663,7 +735,7 @@ impl Environment {
     if let Some(fault) = resolver_fault {
       return Err(fault);
     }
-    Ok((output, imports, needs_js))
+    Ok((output, imports, needs_js, resolutions))
   }
 
   /// Vite's import analysis resolves the files a module's hooks watch (`this.addWatchFile`) as

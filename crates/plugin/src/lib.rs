@@ -98,6 +98,48 @@ impl PluginSet {
     hooks.iter().any(|h| h.wants(id, Some(code), module_type))
   }
 
+  /// The plugins whose `load` hook would be called for `id`.
+  pub fn load_plugins_wanting<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    self
+      .load
+      .iter()
+      .filter(move |h| h.wants(id, None, "js"))
+      .map(|h| h.plugin_name.as_str())
+  }
+
+  /// The plugins whose `transform` hook of `group` matches the module as it is at that point.
+  pub fn transform_plugins_wanting<'a>(
+    &'a self,
+    group: HookGroup,
+    id: &'a str,
+    code: &'a str,
+    module_type: &'a str,
+  ) -> impl Iterator<Item = &'a str> + 'a {
+    self
+      .transform_hooks(group)
+      .iter()
+      .filter(move |h| h.wants(id, Some(code), module_type))
+      .map(|h| h.plugin_name.as_str())
+  }
+
+  /// The plugins whose `transform` hook of `group` could match on id and module type alone.
+  pub fn transform_plugins_maybe<'a>(
+    &'a self,
+    group: HookGroup,
+    id: &'a str,
+    module_type: &'a str,
+  ) -> impl Iterator<Item = &'a str> + 'a {
+    self
+      .transform_hooks(group)
+      .iter()
+      .filter(move |h| {
+        h.filter
+          .as_ref()
+          .is_none_or(|f| f.matches_without_code(id, module_type))
+      })
+      .map(|h| h.plugin_name.as_str())
+  }
+
   /// Like [`Self::wants_transform`] but before the code is known: could any hook match on
   /// id and module type alone? (Used to skip the separate TS step when nothing could follow it.)
   pub fn may_transform(&self, group: HookGroup, id: &str, module_type: &str) -> bool {
