@@ -4,10 +4,12 @@
 // samples to bench/results/latest.json).
 //
 //   npm run bench [-- --sizes 1000,5000,10000 --runs 3 --large-runs 1 --warm-runs 3 --edits 5
-//                    --hmr-n 10000 --hmr-edits 3 --hmr-runs 2 --frameworks --fw-runs 3
-//                    --skip cold,warm,hmr --nice 0 --out bench/results/latest.md]
-//   npm run bench -- --full     # 5 rounds per size (3 at 10,000), 5 warm processes, 10 HMR
-//                               # edits, and the framework apps
+//                    --large-warmup --hmr-n 10000 --hmr-edits 3 --hmr-runs 2 --frameworks --fw-runs 3
+//                    --skip cold,warm,hmr --nice 0 --env-pkg <dir> --out bench/results/latest.md]
+//   (--env-pkg: the package measured as ours, default this checkout: e.g. a copy of main;
+//    --env-label names it in the header)
+//   npm run bench -- --full     # 5 rounds per size (3 at 10,000, with warm-up), 5 warm
+//                               # processes, 10 HMR edits, and the framework apps
 //
 // Defaults are modest (about 15 min on a loaded 2-core machine). Every ratio pairs samples of
 // the same round (processes run back to back, alternating order); only those ratios are
@@ -29,6 +31,7 @@ const opts = {
     .map(Number),
   runs: num('runs', full ? 5 : 3),
   largeRuns: num('large-runs', full ? 3 : 1),
+  largeWarmup: full || !!args['large-warmup'],
   warmN: num('warm-n', 1000),
   warmRuns: num('warm-runs', full ? 5 : 3),
   edits: num('edits', 5),
@@ -38,6 +41,7 @@ const opts = {
   frameworks: full || !!args.frameworks,
   fwRuns: num('fw-runs', 3),
   nice: num('nice', 0),
+  envPkg: resolve(args['env-pkg'] ?? join(here, '..')),
 }
 const skip = new Set(String(args.skip ?? '').split(',').filter(Boolean))
 const outFile = resolve(args.out ?? join(here, 'results', 'latest.md'))
@@ -46,9 +50,9 @@ const started = Date.now()
 const host = machine()
 const log = (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`)
 const results = { machine: host, opts }
-if (!skip.has('cold')) results.cold = await runCold({ sizes: opts.sizes, runs: opts.runs, largeRuns: opts.largeRuns, nice: opts.nice, log })
-if (!skip.has('warm')) results.warm = await runWarm({ n: opts.warmN, runs: opts.warmRuns, edits: opts.edits, nice: opts.nice, log })
-if (!skip.has('hmr')) results.hmr = await runHmr({ n: opts.hmrN, edits: opts.hmrEdits, runs: opts.hmrRuns, kind: 'reload', nice: opts.nice, log })
+if (!skip.has('cold')) results.cold = await runCold({ sizes: opts.sizes, runs: opts.runs, largeRuns: opts.largeRuns, largeWarmup: opts.largeWarmup, nice: opts.nice, envPkg: opts.envPkg, log })
+if (!skip.has('warm')) results.warm = await runWarm({ n: opts.warmN, runs: opts.warmRuns, edits: opts.edits, nice: opts.nice, envPkg: opts.envPkg, log })
+if (!skip.has('hmr')) results.hmr = await runHmr({ n: opts.hmrN, edits: opts.hmrEdits, runs: opts.hmrRuns, kind: 'reload', nice: opts.nice, envPkg: opts.envPkg, log })
 if (opts.frameworks && !skip.has('frameworks')) {
   const { runFrameworks } = await import('./frameworks.mjs')
   results.frameworks = await runFrameworks({ runs: opts.fwRuns, log: (row) => log(JSON.stringify(row)) })
@@ -72,6 +76,10 @@ if (cold) {
     const targeted = Number(n) <= 5000
     row(`cold SSR, first start, ${k(n)}: Vite ÷ ours`, ms(times(n, 'first')), ms(times(n, 'vite')), ms(times(n, 'floor')), pairedRatios(times(n, 'vite'), times(n, 'first')), targeted && ['>=', 8])
     row(`cold SSR, first start, ${k(n)}: ours ÷ floor`, ms(times(n, 'first')), ms(times(n, 'vite')), ms(times(n, 'floor')), pairedRatios(times(n, 'first'), times(n, 'floor')), targeted && ['<=', 1.2])
+    // Process CPU time moves less with the machine's load than wall time (all threads counted).
+    const cpu = (kind) => cold[n][kind].map((r) => r.cpuMs)
+    row(`cold SSR, first start, ${k(n)}, process CPU: Vite ÷ ours`, ms(cpu('first')), ms(cpu('vite')), ms(cpu('floor')), pairedRatios(cpu('vite'), cpu('first')))
+    row(`cold SSR, first start, ${k(n)}, process CPU: ours ÷ floor`, ms(cpu('first')), ms(cpu('vite')), ms(cpu('floor')), pairedRatios(cpu('first'), cpu('floor')))
   }
   for (const n of Object.keys(cold)) {
     const targeted = Number(n) <= 5000
@@ -146,8 +154,8 @@ const header = [
   `# vite-env-native benchmarks, ${host.date}`,
   '',
   `Machine: ${host.nproc} × ${host.cpu}, ${host.memGB} GB; load average ${host.loadavg.join(' ')} at the start, ${results.machine.loadavgEnd.join(' ')} at the end (a shared machine: absolute times swing, read the ratios).`,
-  `Node ${host.node}, Vite ${host.vite}, vite-env-native ${host.ours} at ${host.commit || 'unknown commit'}.`,
-  `Settings: sizes ${opts.sizes.map(k).join(', ')} (${opts.runs} rounds, ${opts.largeRuns} at ≥ 10,000, after one unrecorded warm-up process of each kind); warm ${k(opts.warmN)} modules, ${opts.warmRuns} processes of ${opts.edits} re-imports; HMR reload ${k(opts.hmrN)} modules, ${opts.hmrRuns} runs of ${opts.hmrEdits} edits${opts.nice ? `; every measured process at nice ${opts.nice}` : ''}. ${results.minutes} min.`,
+  `Node ${host.node}, Vite ${host.vite}, vite-env-native ${host.ours}; benches at ${host.commit || 'unknown commit'}${opts.envPkg === resolve(here, '..') ? '' : `; "ours" is the package in ${opts.envPkg}${args['env-label'] ? ` (${args['env-label']})` : ''}`}.`,
+  `Settings: sizes ${opts.sizes.map(k).join(', ')} (${opts.runs} rounds after one unrecorded warm-up process of each kind; ${opts.largeRuns} at ≥ 10,000, ${opts.largeWarmup ? 'also after a warm-up' : 'without warm-up'}); warm ${k(opts.warmN)} modules, ${opts.warmRuns} processes of ${opts.edits} re-imports; HMR reload ${k(opts.hmrN)} modules, ${opts.hmrRuns} runs of ${opts.hmrEdits} edits${opts.nice ? `; every measured process at nice ${opts.nice}` : ''}. ${results.minutes} min.`,
   '',
   'Ratio: min / median / max over pairs of samples taken back to back in one round (for scaling: over every pair of samples of the two sizes). "met?" is judged on the median. Columns ours / Vite / floor: medians.',
   '',

@@ -5,11 +5,17 @@
 // Prints medians (min–max), peak RSS and the ratios of samples of the same round.
 //
 //   node bench/cold-ssr.mjs [--sizes 1000,5000,10000] [--runs 3] [--large-runs 1] [--nice 0]
+//                           [--env-pkg <dir>]
+//
+// --env-pkg: the package measured as "ours" (default: this checkout), e.g. another worktree or a
+// copy of main, so that a branch can be compared with main's figures.
 //
 // --n N is --sizes N. Sizes of 10,000 modules and more take --large-runs rounds (they take
-// minutes per round for Vite). Every size gets one unrecorded process of each kind first
-// (file-system cache, the lazy parts of Node and Vite; ours leaves its cache for the first
-// restart) unless --no-warmup.
+// minutes per round for Vite) and no warm-up unless --large-warmup. Smaller sizes get one
+// unrecorded process of each kind first (file-system cache, the lazy parts of Node and Vite;
+// ours leaves its cache for the first restart) unless --no-warmup. Without a warm-up, the first
+// round runs "first start" before "restart", so a restart always finds a previous process's
+// cache.
 //
 // Vite and ours: harness/vite-ssr.mjs (createServer → runner.import(entry) → render(), checked
 // against the expected module count); ours through its `--env-pkg <this package>` switch.
@@ -46,14 +52,14 @@ function clearCacheDir(appDir, cacheDir) {
   rmSync(cacheDir, { recursive: true, force: true })
 }
 
-function sample(kind, { appDir, floorDir, cacheDir, nice }) {
+function sample(kind, { appDir, floorDir, cacheDir, nice, envPkg }) {
   if (kind === 'floor') {
     const r = runNode(['--expose-gc', join(here, 'harness', 'floor-run.mjs'), floorDir], { nice })
     return { totalMs: r.cold.totalMs, importMs: r.cold.importEntryMs, cpuMs: r.cpuMs, rssMB: r.memAfterCold.rssMB, maxRssMB: r.maxRssMB }
   }
   if (kind === 'first') clearCacheDir(appDir, cacheDir)
   const argv = ['--expose-gc', join(here, 'harness', 'vite-ssr.mjs'), appDir, '--edits', '0', '--vite-dir', viteDir]
-  if (kind !== 'vite') argv.push('--env-pkg', repo)
+  if (kind !== 'vite') argv.push('--env-pkg', envPkg)
   const r = runNode(argv, { nice })
   if (!r.graph?.ok) throw new Error(`${kind}: graph has ${r.graph?.ssrModules} modules, expected ${r.graph?.expected}`)
   if (resolve(r.cacheDir) !== resolve(cacheDir)) throw new Error(`${kind}: cacheDir is ${r.cacheDir}, expected ${cacheDir}`)
@@ -65,16 +71,17 @@ function sample(kind, { appDir, floorDir, cacheDir, nice }) {
  * floor: [...] } } }: per kind, one sample per round, in round order (so index i of two kinds
  * is a pair measured back to back).
  */
-export async function runCold({ sizes = [1000, 5000, 10000], runs = 3, largeRuns = 1, nice = 0, warmup = true, log = console.log } = {}) {
+export async function runCold({ sizes = [1000, 5000, 10000], runs = 3, largeRuns = 1, nice = 0, warmup = true, largeWarmup = false, envPkg = repo, log = console.log } = {}) {
   const out = { sizes: {} }
   for (const n of sizes) {
     const appDir = ensureApp(n)
     const floorDir = ensureFloor(n, appDir)
     const cacheDir = join(appDir, 'node_modules', '.vite')
-    const ctx = { appDir, floorDir, cacheDir, nice }
+    const ctx = { appDir, floorDir, cacheDir, nice, envPkg: resolve(envPkg) }
     const samples = Object.fromEntries(KINDS.map((k) => [k, []]))
-    if (warmup) for (const kind of KINDS) sample(kind, ctx)
-    const rounds = n >= 10000 ? largeRuns : runs
+    const large = n >= 10000
+    if (large ? largeWarmup : warmup) for (const kind of KINDS) sample(kind, ctx)
+    const rounds = large ? largeRuns : runs
     for (let i = 0; i < rounds; i++) {
       // Rotate the order so that no kind always meets the same neighbour; without a warm-up the
       // first round runs "first" before "restart" so that a restart always has a cache to find.
@@ -135,7 +142,7 @@ if (isMain(import.meta.url)) {
   const sizes = String(args.sizes ?? args.n ?? '1000,5000,10000')
     .split(',')
     .map(Number)
-  const result = await runCold({ sizes, runs: Number(args.runs ?? 3), largeRuns: Number(args['large-runs'] ?? 1), nice: Number(args.nice ?? 0), warmup: !args['no-warmup'] })
+  const result = await runCold({ sizes, runs: Number(args.runs ?? 3), largeRuns: Number(args['large-runs'] ?? 1), nice: Number(args.nice ?? 0), warmup: !args['no-warmup'], largeWarmup: !!args['large-warmup'], envPkg: args['env-pkg'] ?? repo })
   console.log(`\nNode ${process.version}, vite ${result.sizes[sizes[0]].vite[0]?.vite}\n`)
   console.log(coldReport(result))
 }

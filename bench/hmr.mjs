@@ -3,19 +3,20 @@
 // environment vs vite-env-native, alternating fresh processes in one run.
 //
 //   node bench/hmr.mjs [--n 10000] [--edits 10] [--runs 2] [--kind update|reload] [--nice 0]
+//                      [--env-pkg <dir>]   (the package measured as ours; default this checkout)
 //
 // Reports, per edit: server-side latency (watcher `change` event → `update`/`full-reload`
 // payload sent to the runner) and the time until the runner re-executed and the entry renders
 // the edit. Medians over edits, then over runs; ratios pair the two processes of a run.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fmtRatio, here, isMain, mdTable, pairedRatios, repo, runNode, viteDir, workDir } from './common.mjs'
 import { makeHmrApp } from './hmr-app.mjs'
 import { parseArgs, round, stats } from './harness/lib.mjs'
 
 /** Returns { n, edits, kind, vite: [...], ours: [...] }: one hmr-run.mjs result per run. */
-export async function runHmr({ n = 10000, edits = 10, runs = 2, kind = 'update', nice = 0, log = console.log } = {}) {
+export async function runHmr({ n = 10000, edits = 10, runs = 2, kind = 'update', nice = 0, envPkg = repo, log = console.log } = {}) {
   const appDir = join(workDir, `hmr-app-${n}`)
   if (!existsSync(join(appDir, 'src', 'entry-server.ts'))) {
     execFileSync(process.execPath, [join(here, 'harness', 'gen-app.mjs'), appDir, '--n', String(n)], { stdio: ['ignore', 'ignore', 'inherit'] })
@@ -23,7 +24,7 @@ export async function runHmr({ n = 10000, edits = 10, runs = 2, kind = 'update',
   makeHmrApp(appDir, n)
   const sample = (native) => {
     const argv = [join(here, 'hmr-run.mjs'), appDir, '--edits', String(edits), '--kind', kind, '--vite-dir', viteDir]
-    if (native) argv.push('--env-pkg', repo)
+    if (native) argv.push('--env-pkg', resolve(envPkg))
     return runNode(argv, { nice })
   }
   const out = { n, edits, kind, vite: [], ours: [] }
@@ -60,6 +61,7 @@ if (isMain(import.meta.url)) {
     runs: Number(args.runs ?? 2),
     kind: args.kind ?? 'update',
     nice: Number(args.nice ?? 0),
+    envPkg: args['env-pkg'] ?? repo,
   })
   console.log('\n' + hmrReport(r))
 }

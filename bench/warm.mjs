@@ -8,18 +8,19 @@
 //                   runner.import(entry), render() — every module transformed and evaluated again
 //
 //   node bench/warm.mjs [--n 1000] [--runs 3] [--edits 5] [--kinds edit,invalidate-all] [--nice 0]
+//                       [--env-pkg <dir>]   (the package measured as ours; default this checkout)
 //
 // Each process (harness/vite-ssr.mjs --mode nohmr --warm <kind>) cold-loads the app and then
 // times --edits re-imports; its figure is their median. Ratios pair the two processes of a round.
 import { fmtRatio, fmtStats, here, isMain, mdTable, pairedRatios, ensureApp, repo, runNode, viteDir } from './common.mjs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs, stats } from './harness/lib.mjs'
 
 export const WARM_KINDS = ['edit', 'invalidate-all']
 
-function sample(native, kind, { appDir, edits, nice }) {
+function sample(native, kind, { appDir, edits, nice, envPkg }) {
   const argv = ['--expose-gc', join(here, 'harness', 'vite-ssr.mjs'), appDir, '--mode', 'nohmr', '--warm', kind, '--edits', String(edits), '--vite-dir', viteDir]
-  if (native) argv.push('--env-pkg', repo)
+  if (native) argv.push('--env-pkg', envPkg)
   const r = runNode(argv, { nice })
   if (!r.graph?.ok) throw new Error(`${native ? 'ours' : 'vite'}: graph has ${r.graph?.ssrModules} modules, expected ${r.graph?.expected}`)
   if (kind === 'edit' && !r.warm.watcherSawAll) throw new Error('the watcher missed an edit')
@@ -27,9 +28,9 @@ function sample(native, kind, { appDir, edits, nice }) {
 }
 
 /** Returns { n, edits, kinds: { [kind]: { vite: [...], ours: [...] } } }, one sample per round. */
-export async function runWarm({ n = 1000, runs = 3, edits = 5, kinds = WARM_KINDS, nice = 0, log = console.log } = {}) {
+export async function runWarm({ n = 1000, runs = 3, edits = 5, kinds = WARM_KINDS, nice = 0, envPkg = repo, log = console.log } = {}) {
   const appDir = ensureApp(n)
-  const ctx = { appDir, edits, nice }
+  const ctx = { appDir, edits, nice, envPkg: resolve(envPkg) }
   const out = { n, edits, kinds: {} }
   for (const kind of kinds) out.kinds[kind] = { vite: [], ours: [] }
   for (let i = 0; i < runs; i++) {
@@ -68,6 +69,7 @@ if (isMain(import.meta.url)) {
     edits: Number(args.edits ?? 5),
     kinds: String(args.kinds ?? WARM_KINDS.join(',')).split(','),
     nice: Number(args.nice ?? 0),
+    envPkg: args['env-pkg'] ?? repo,
   })
   console.log(`\nNode ${process.version}\n`)
   console.log(warmReport(result))
