@@ -9,6 +9,15 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * The source map of a module's code as fetched, kept native until a stack trace, a debugger or
+ * a user asks for it (`fetchModule` with `lazySourceMap`).
+ */
+export declare class ModuleSourceMap {
+  /** Source map v3 JSON of the code (not shifted by the runner's `startOffset`). */
+  json(): string | null
+}
+
 export declare class NativeEnvironment {
   constructor(options: NativeEnvironmentOptions)
   fetchModule(url: string, importer?: string | undefined | null, options?: JsFetchOptions | undefined | null): Promise<JsFetchResponse>
@@ -152,6 +161,15 @@ export interface JsDenyGlob {
   regexFlags: string
 }
 
+/** One entry of the `errors` of Vite's `vite:oxc` error (`kind` is the JS layer's copy of `code`). */
+export interface JsDiagnostic {
+  code: string
+  message: string
+  id: string
+  loc: JsLocation
+  pos: number
+}
+
 /** `ensureEntryFromUrl`'s answer: the node key, or the error of a `resolveId` hook. */
 export interface JsEnsureEntryResponse {
   key?: number
@@ -167,12 +185,20 @@ export interface JsEnvError {
   loc?: JsLocation
   frame?: string
   stack?: string
+  /** Vite's `pos` (of a module-runner parse failure). */
+  pos?: number
+  /** Vite's `pluginCode`. */
+  pluginCode?: string
+  /** The diagnostics of a `vite:oxc`-shaped error (Vite's `errors`). */
+  errors?: Array<JsDiagnostic>
 }
 
 export interface JsFetchOptions {
   cached?: boolean
   inlineSourceMap?: boolean
   startOffset?: number
+  /** Our in-process runner: no inline map in the code, a `sourceMap` handle in the answer. */
+  lazySourceMap?: boolean
 }
 
 /**
@@ -188,6 +214,7 @@ export interface JsFetchResponse {
   id?: string
   url?: string
   invalidate?: boolean
+  sourceMap?: ModuleSourceMap
   error?: JsEnvError
   /** Modules were pruned: the JS side should take them and send Vite's `prune` payload. */
   prunedPending?: boolean

@@ -2,13 +2,15 @@
 // copied to a temporary folder, installs its pinned packages and our packed tarballs (one copy of
 // vite), and runs its dev server the way its docs do. Each route's HTML must equal the HTML of
 // the same app on Vite's own environment (VEN_OFF=1); then an edit of a TS module shows up, a
-// syntax error gives a 500 with the file named in the server's log, and the fix recovers.
+// syntax error gives a 500 with the file, line and column named in the server's log or page as
+// on Vite's own environment (checked there too), and the fix recovers.
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { stripVTControlCharacters } from 'node:util'
 import { APPS, NEWEST_VITE, VITE_CLI, get, installApp, normalize, pinnedVite, save, startDevServer, until, vitePortArgs } from './frameworks/harness.mjs'
 import { freePort, nodeBinaryPackage } from './helpers.mjs'
 
@@ -60,19 +62,50 @@ for (const [app, vite] of APPS.flatMap((app) => {
       }
     })
 
+    /**
+     * Saves the broken module and waits for a 500 whose log or page shows `app.place`; returns
+     * what the server showed (log since the save, then the page), without colours. Polled: an
+     * in-place save is a truncate then a write, and a request between the two may already fail
+     * on the empty file (a 500 naming no place) before the broken content is served.
+     */
+    async function breakModule(at, server, file) {
+      const logBefore = server.log().length
+      save(file, app.broken)
+      let shown = ''
+      await until(
+        async () => {
+          const response = await get(at, app.routes[0])
+          shown = stripVTControlCharacters(`${server.log().slice(logBefore)}\n${response.html}`)
+          return response.status === 500 && shown.includes(app.place)
+        },
+        `a 500 showing ${app.place}`,
+        20_000,
+      ).catch(() => {})
+      return shown
+    }
+
     // The edit cycle runs on the pinned version only; the newest version gets the HTML check.
-    if (vite === undefined) test('an edit shows, a syntax error is a 500 naming the file, the fix recovers', async () => {
+    if (vite === undefined) test('an edit shows, a syntax error is a 500 naming the file, line and column as on Vite’s own environment, the fix recovers', async () => {
       const file = join(dir, 'app', app.module)
       const original = readFileSync(file, 'utf8')
+      // Where Vite's own environment shows the error.
+      const shownByVite = await serve({ VEN_OFF: '1' }, async (at, server) => {
+        try {
+          return await breakModule(at, server, file)
+        } finally {
+          save(file, original)
+        }
+      })
+      assert.ok(shownByVite.includes(app.place), `Vite's own environment shows ${app.place}:\n${shownByVite}`)
       await serve({}, async (at, server) => {
         save(file, app.edit(original))
         await until(async () => (await get(at, app.routes[0])).html.includes(app.editedText), 'the edit', 20_000)
-        const logBefore = server.log().length
-        save(file, app.broken)
-        await until(async () => (await get(at, app.routes[0])).status === 500, 'the 500', 20_000)
-        // Named by its path, or by its root-relative url as Vike's error log does.
-        const logged = server.log().slice(logBefore)
-        assert.ok(logged.includes(`/${app.module}`), `the log names ${file}:\n${logged}`)
+        const shown = await breakModule(at, server, file)
+        // Named by its path, its root-relative url (Vike's log) or its path from the working
+        // directory (oxc's report).
+        assert.ok(shown.includes(app.module), `the log names ${file}:\n${shown}`)
+        // Line and column as Vite's own environment shows them, in what this framework shows.
+        assert.ok(shown.includes(app.place), `the log or page shows ${app.place}:\n${shown}`)
         save(file, original)
         await until(async () => (await get(at, app.routes[0])).status === 200, 'the recovery', 20_000)
         assert.ok((await get(at, app.routes[0])).html.includes(app.originalText))

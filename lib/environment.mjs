@@ -14,6 +14,8 @@ import { reportDroppedChanges } from './dropped-changes.mjs'
 import { createNativePluginContainer, toError } from './plugin-bridge.mjs'
 import { NATIVE, NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
+import { LAZY_SOURCE_MAPS } from './runner/evaluator.mjs'
+import { MODULE_SOURCE_MAP } from './runner/evaluated-modules.mjs'
 import { nativeOptions } from './options.mjs'
 
 /**
@@ -38,12 +40,17 @@ export async function moduleRunnerTransform(code, inMap, url, originalCode, opti
   return { code: response.result.code, map, ssr: true, deps, dynamicDeps }
 }
 
-/** Vite's `FetchResult` from the binding's flat record. */
-function toFetchResult(response) {
+/**
+ * Vite's `FetchResult` from the binding's flat record. Asked with `lazySourceMap` (our in-process
+ * runner), the code has no inline map and the result holds the native map under a symbol.
+ */
+function toFetchResult(response, startOffset) {
   if (response.error) throw toError(response.error)
   if (response.cache) return { cache: true }
   if (response.externalize !== undefined) return { externalize: response.externalize, type: response.type }
-  return { code: response.code, file: response.file, id: response.id, url: response.url, invalidate: response.invalidate }
+  const result = { code: response.code, file: response.file, id: response.id, url: response.url, invalidate: response.invalidate }
+  if (response.sourceMap) result[MODULE_SOURCE_MAP] = { handle: response.sourceMap, lineOffset: startOffset ?? 0 }
+  return result
 }
 
 /**
@@ -151,7 +158,7 @@ function withNativeCore(Base) {
           const paths = native.takePruned()
           if (paths.length) this.hot.send({ type: 'prune', paths })
         }
-        return toFetchResult(response)
+        return toFetchResult(response, fetchOptions.startOffset)
       })
     }
 
@@ -262,6 +269,8 @@ export function createServerModuleRunner(environment, options = {}) {
     disconnect: channel.disconnect,
     send: channel.send,
     invoke: (payload) => environment.hot.handleInvoke(payload),
+    // Results are not serialised: the server may keep source maps native (`lazySourceMap`).
+    [LAZY_SOURCE_MAPS]: true,
   }
   return new ModuleRunner(
     {

@@ -133,8 +133,25 @@ export declare class ModuleRunner {
   protected directRequest(url: string, mod: EvaluatedModuleNode, callstack: string[]): Promise<any>;
 }
 
+/**
+ * A store of V8 code cache bytes for `ESModulesEvaluator` (e.g. one on disk): `get` returns the
+ * bytes made for exactly `source` under `key` (the module id); V8 checks them only against the
+ * source's length, so a store must match the full source (or a hash of it), never `key` alone.
+ */
+export interface ModuleCodeCache {
+  get(key: string, source: string): Uint8Array | undefined;
+  set(key: string, source: string, bytes: Uint8Array): void;
+}
+
 export declare class ESModulesEvaluator implements ModuleEvaluator {
+  /**
+   * `codeCache`: where V8 code cache bytes are read and stored (made after a module's first
+   * evaluation). Without one, compiled scripts are only kept in memory for re-evaluation.
+   */
+  constructor(options?: { codeCache?: ModuleCodeCache });
   readonly startOffset: number;
+  /** Forgets the compiled scripts kept for re-evaluation. */
+  clearCompiledCode(): void;
   runInlinedModule(context: ModuleRunnerContext, code: string): Promise<any>;
   runExternalModule(filepath: string): Promise<any>;
 }

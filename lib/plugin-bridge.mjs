@@ -313,16 +313,21 @@ export function errorRecord(error) {
     loc,
     frame: e.frame,
     stack: e.stack,
+    // Vite's container sets it to the code the hook was given.
+    pluginCode: typeof e.pluginCode === 'string' ? e.pluginCode : undefined,
   }
 }
 
-/** Turns a native error record into an `Error` with Vite's fields (code, id, plugin, loc, frame). */
+/** Turns a native error record into an `Error` with Vite's fields (code, id, plugin, loc, frame, pluginCode, errors). */
 export function toError(record) {
   const error = new Error(record.message)
-  for (const key of ['code', 'id', 'plugin', 'loc', 'frame']) {
+  for (const key of ['code', 'id', 'pos', 'plugin', 'loc', 'frame']) {
     if (record[key] != null) error[key] = record[key]
   }
-  if (record.plugin) error.pluginCode = record.code
+  if (record.pluginCode != null) error.pluginCode = record.pluginCode
+  else if (record.plugin) error.pluginCode = record.code
+  // A `vite:oxc`-shaped error lists its diagnostics, each with `kind` beside `code`, as Vite's.
+  if (record.errors) error.errors = record.errors.map(({ code, message, id, loc, pos }) => ({ code, kind: code, message, id, loc, pos }))
   if (record.stack) error.stack = record.stack
   return error
 }

@@ -18,6 +18,8 @@ const args = parseArgs(process.argv.slice(2))
 const programs = Number(args.programs ?? 500)
 const seconds = Number(args.seconds ?? 300)
 let seed = Number(args.seed ?? 1)
+/** How often an entry declares a name twice (`--redeclarations 0` turns it off). */
+const redeclarations = Number(args.redeclarations ?? 0.15)
 
 /** Deterministic pseudo-random numbers: the same seed gives the same programs. */
 function next() {
@@ -81,10 +83,40 @@ function dependency(n) {
 }
 
 /**
- * Statements declare names with a per-program counter, so a program never declares one twice:
- * redeclarations are a known difference (README, "Error behaviour and limits").
+ * Statements declare names with a per-program counter, so a program declares a name twice only
+ * where `redeclaration` does it on purpose.
  */
 let declared = 0
+
+/**
+ * Two declarations of one name in the entry's top scope: some are errors (Vite's oxc refuses them
+ * in TypeScript with a located error, V8 in JavaScript), some are merged or allowed.
+ */
+function redeclaration(imported, ts) {
+  const name = `dup_${declared++}`
+  const forms = [
+    () => `let ${name} = 1; globalThis.__fuzzLog.push(${name}); let ${name} = 2`,
+    () => `var ${name} = 1; var ${name} = 2; globalThis.__fuzzLog.push(${name})`,
+    () => `function ${name}() { return 1 } var ${name}; globalThis.__fuzzLog.push(typeof ${name})`,
+    () => `class ${name} {} function ${name}() {}`,
+    () => `const ${name} = 1; { var ${name} = 2 }`,
+    () => `{ let ${name} = 1; globalThis.__fuzzLog.push(${name}) } let ${name} = 2; globalThis.__fuzzLog.push(${name})`,
+    () => `const ${pick(imported.filter((n) => n !== 'globalThis').concat(name))} = 'local'`,
+    () => `function ${name}(a) { let a = 1; return a }`,
+    () => `try {} catch (${name}) { let ${name} = 1 }`,
+  ]
+  const tsForms = [
+    () => `type ${name} = 1; type ${name} = 2`,
+    () => `interface ${name} { a: 1 } interface ${name} { b: 2 } globalThis.__fuzzLog.push('merged')`,
+    () => `enum ${name} { A } enum ${name} { B = 1 } globalThis.__fuzzLog.push(${name}.A, ${name}.B)`,
+    () => `namespace ${name} { export const a = 1 } namespace ${name} { export const b = 2 } globalThis.__fuzzLog.push(${name}.a + ${name}.b)`,
+    () => `function ${name}(x: string): string; function ${name}(x: any) { return x } globalThis.__fuzzLog.push(${name}('o'))`,
+    () => `type ${name} = 1; const ${name} = 2; globalThis.__fuzzLog.push(${name})`,
+    () => `enum ${name} { A } const ${name} = 1`,
+    () => `class ${name} {} interface ${name} { x: 1 } globalThis.__fuzzLog.push(typeof ${name})`,
+  ]
+  return pick(ts ? forms.concat(tsForms) : forms)()
+}
 
 /** A random statement of the entry that reads imported bindings (or shadows them). */
 function statement(imported) {
@@ -162,6 +194,7 @@ function entry(ts) {
   if (!placeAfter) lines.push(...imports)
   if (!imported.length) imported.push('globalThis')
   for (let i = 0; i < 2 + Math.floor(next() * 5); i++) lines.push(ts && chance(0.5) ? tsStatement(imported) : statement(imported))
+  if (chance(redeclarations)) lines.push(redeclaration(imported, ts))
   // An import used only as a type: TypeScript drops it, and with it the module's side effects.
   if (ts && chance(0.4)) lines.push(`import { ${pick(NAMES)} as typeOnly } from './dep${pick([1, 2])}.js'`, 'let onlyType: typeof typeOnly | null = null')
   if (ts && chance(0.2)) lines.push(`import type { ${pick(NAMES)} as declaredType } from './dep1.js'`, `import { type ${pick(NAMES)} as inlineType } from './dep2.js'`)
@@ -192,13 +225,25 @@ function describeNamespace(namespace) {
   return describe(namespace)
 }
 
+/**
+ * An error's what, without its how: the first line that says what is wrong, without colours or
+ * the wrapper lines of a transform error ("Transform failed with 1 error:", "[PARSE_ERROR]",
+ * "Parse failure:"). The message's shape and position are the error-shape tests' business.
+ */
+function errorSummary(message) {
+  const lines = String(message).replace(/\x1b\[[0-9;]*m/g, '').split('\n')
+  const what = lines.filter((line) => line.trim() && !/^Transform failed with \d+ errors?:$/.test(line))
+  const summary = (what[0] ?? '').replace(/^\s*(\[[A-Z_]+\]|Parse failure:)\s*/, '')
+  return args.full ? [summary, ...what.slice(1, 6)].join(' / ') : summary
+}
+
 async function run(server, url) {
   globalThis.__fuzzLog = []
   try {
     const namespace = await server.environments.ssr.runner.import(url)
     return { exports: describeNamespace(namespace), log: globalThis.__fuzzLog }
   } catch (error) {
-    return { error: `${error?.name}: ${String(error?.message).split('\n').slice(0, args.full ? 6 : 1).join(' / ')}`, log: globalThis.__fuzzLog }
+    return { error: `${error?.name}: ${errorSummary(error?.message)}`, log: globalThis.__fuzzLog }
   }
 }
 

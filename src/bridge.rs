@@ -208,6 +208,7 @@ impl From<JsEnvError> for BridgeError {
         .map(|l| (l.file.unwrap_or_default(), l.line, l.column)),
       frame: e.frame,
       stack: e.stack,
+      plugin_code: e.plugin_code,
     }
   }
 }

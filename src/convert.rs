@@ -227,6 +227,22 @@ pub struct JsEnvError {
   pub loc: Option<JsLocation>,
   pub frame: Option<String>,
   pub stack: Option<String>,
+  /// Vite's `pos` (of a module-runner parse failure).
+  pub pos: Option<u32>,
+  /// Vite's `pluginCode`.
+  pub plugin_code: Option<String>,
+  /// The diagnostics of a `vite:oxc`-shaped error (Vite's `errors`).
+  pub errors: Option<Vec<JsDiagnostic>>,
+}
+
+/// One entry of the `errors` of Vite's `vite:oxc` error (`kind` is the JS layer's copy of `code`).
+#[napi(object)]
+pub struct JsDiagnostic {
+  pub code: String,
+  pub message: String,
+  pub id: String,
+  pub loc: JsLocation,
+  pub pos: u32,
 }
 
 /// Vite's errors with these codes carry no `id` (ours keep it natively, to build messages).
@@ -250,6 +266,24 @@ impl From<&EnvError> for JsEnvError {
       }),
       frame: e.frame.clone(),
       stack: e.stack.clone(),
+      pos: e.pos,
+      plugin_code: e.plugin_code.clone(),
+      errors: (!e.errors.is_empty()).then(|| {
+        e.errors
+          .iter()
+          .map(|d| JsDiagnostic {
+            code: d.code.clone(),
+            message: d.message.clone(),
+            id: d.id.clone(),
+            loc: JsLocation {
+              file: Some(d.loc.file.clone()),
+              line: d.loc.line,
+              column: d.loc.column,
+            },
+            pos: d.pos,
+          })
+          .collect()
+      }),
     }
   }
 }

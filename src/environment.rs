@@ -7,7 +7,8 @@ use futures_util::FutureExt as _;
 use napi::Result;
 use napi_derive::napi;
 use ven_environment::{
-  EnvError, Environment, FetchOptions, FetchResult, FsCheck, HmrOutcome, NodeKey, internal_error,
+  EnvError, Environment, FetchOptions, FetchResult, FsCheck, HmrOutcome, LazySourceMap, NodeKey,
+  internal_error,
 };
 
 use napi::bindgen_prelude::Function;
@@ -22,11 +23,29 @@ pub struct JsFetchOptions {
   pub cached: Option<bool>,
   pub inline_source_map: Option<bool>,
   pub start_offset: Option<u32>,
+  /// Our in-process runner: no inline map in the code, a `sourceMap` handle in the answer.
+  pub lazy_source_map: Option<bool>,
+}
+
+/// The source map of a module's code as fetched, kept native until a stack trace, a debugger or
+/// a user asks for it (`fetchModule` with `lazySourceMap`).
+#[napi]
+pub struct ModuleSourceMap {
+  inner: LazySourceMap,
+}
+
+#[napi]
+impl ModuleSourceMap {
+  /// Source map v3 JSON of the code (not shifted by the runner's `startOffset`).
+  #[napi(ts_return_type = "string | null")]
+  pub fn json(&self) -> Option<JsText> {
+    self.inner.json().map(|json| JsText(json.to_owned()))
+  }
 }
 
 /// `fetchModule`'s answer: exactly one of `result` fields groups or `error` is set; the JS layer
 /// builds Vite's `FetchResult` object or throws.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct JsFetchResponse {
   pub cache: Option<bool>,
   pub externalize: Option<String>,
@@ -37,6 +56,7 @@ pub struct JsFetchResponse {
   pub id: Option<String>,
   pub url: Option<String>,
   pub invalidate: Option<bool>,
+  pub source_map: Option<ModuleSourceMap>,
   pub error: Option<JsEnvError>,
   /// Modules were pruned: the JS side should take them and send Vite's `prune` payload.
   pub pruned_pending: Option<bool>,
@@ -53,6 +73,7 @@ impl JsFetchResponse {
       id: None,
       url: None,
       invalidate: None,
+      source_map: None,
       error: None,
       pruned_pending: None,
     }
@@ -215,12 +236,14 @@ impl NativeEnvironment {
         id,
         url,
         invalidate,
+        source_map,
       }) => JsFetchResponse {
         code: Some(JsText(code.to_string())),
         file: Some(file),
         id: Some(id),
         url: Some(url),
         invalidate: Some(invalidate),
+        source_map: source_map.map(|inner| ModuleSourceMap { inner }),
         ..JsFetchResponse::empty()
       },
       Err(error) => JsFetchResponse {
@@ -624,7 +647,16 @@ pub fn module_runner_transform(
     },
     Err(error) => JsModuleRunnerTransformResponse {
       result: None,
-      error: Some((&EnvError::from_transform(&error)).into()),
+      // Vite's `moduleRunnerTransform` is its module-runner step: its parse failures.
+      error: Some(
+        (&EnvError::from_transform(
+          &error,
+          ven_transform::Lang::Js,
+          &transform_options.url,
+          &code,
+        ))
+          .into(),
+      ),
     },
   }
 }
@@ -640,5 +672,6 @@ fn fetch_options(options: Option<JsFetchOptions>) -> FetchOptions {
     cached: o.cached.unwrap_or(defaults.cached),
     inline_source_map: o.inline_source_map.unwrap_or(defaults.inline_source_map),
     start_offset: o.start_offset.unwrap_or(defaults.start_offset),
+    lazy_source_map: o.lazy_source_map.unwrap_or(defaults.lazy_source_map),
   })
 }

@@ -77,6 +77,12 @@ export function save(file, text) {
   writeFileSync(file, text)
 }
 
+/**
+ * Each app: its `routes`; the TS `module` that the edit test changes (`edit`, `editedText`,
+ * `originalText`) and breaks (`broken`); `place`, where the syntax error is as the dev server
+ * shows it on Vite's own environment (its log or 500 page): oxc's report names the file from the
+ * working directory with a 1-based column.
+ */
 export const APPS = [
   {
     name: 'sveltekit',
@@ -86,6 +92,7 @@ export const APPS = [
     editedText: 'Howdy kit',
     originalText: 'Hello kit',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+    place: 'src/lib/greeting.ts:3:1',
   },
   {
     name: 'tanstack-start',
@@ -95,6 +102,7 @@ export const APPS = [
     editedText: 'Howdy start',
     originalText: 'Hello start',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+    place: 'src/greeting.ts:3:1',
   },
   {
     name: 'vike',
@@ -107,6 +115,7 @@ export const APPS = [
     editedText: 'Howdy vike',
     originalText: 'Hello vike',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+    place: 'src/greeting.ts:3:1',
   },
   {
     name: 'react-router',
@@ -118,6 +127,7 @@ export const APPS = [
     editedText: 'Howdy router',
     originalText: 'Hello router',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+    place: 'app/greeting.ts:3:1',
   },
   {
     // Astro 7 needs Node >= 22.12.
@@ -131,6 +141,7 @@ export const APPS = [
     editedText: 'Howdy astro',
     originalText: 'Hello astro',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+    place: 'src/greeting.ts:3:1',
   },
   {
     // SolidStart 2 needs Node >= 24. The module is imported by `src/app.tsx`: routes are lazy, and
@@ -143,6 +154,9 @@ export const APPS = [
     editedText: 'Howdy solid',
     originalText: 'Hello solid',
     broken: 'export function greet(name: string): string {\n  return `Hello ${name\n}\n',
+    // SolidStart's server-functions compiler (Babel) parses the module before `vite:oxc`, on
+    // Vite's own environment as on ours: its message names the place.
+    place: 'greeting.ts: Unterminated template. (3:1)',
   },
 ]
 

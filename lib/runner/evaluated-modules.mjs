@@ -19,6 +19,50 @@ function findInlineMap(code) {
   return code.slice(from, to);
 }
 
+/**
+ * Key of a fetch result's lazily read source map, set by an in-process server of ours when the
+ * runner asked for `lazySourceMap`: `{ handle, lineOffset }`, where `handle.json()` returns the
+ * map of the code as sent (not shifted) and `lineOffset` is the `startOffset` it was fetched with.
+ */
+export const MODULE_SOURCE_MAP = Symbol.for('vite-env-native.moduleSourceMap');
+
+/** The raw source map of a fetch result: `{ json, lineOffset }` or `{ base64 }`; null when none. */
+function rawSourceMapOf(meta) {
+  if (!meta || !('code' in meta)) return null;
+  const lazy = meta[MODULE_SOURCE_MAP];
+  if (lazy) {
+    const json = lazy.handle.json();
+    return typeof json === 'string' ? { json, lineOffset: lazy.lineOffset } : null;
+  }
+  if (typeof meta.code !== 'string') return null;
+  const base64 = findInlineMap(meta.code);
+  return base64 ? { base64 } : null;
+}
+
+/**
+ * A fetch result's source map as a base64 `data:` payload of the map JSON, shifted as the code
+ * is evaluated (what an inline map comment would hold); null when it has none.
+ */
+export function sourceMapPayloadOf(meta) {
+  const raw = rawSourceMapOf(meta);
+  if (!raw) return null;
+  if (raw.base64 !== undefined) return raw.base64;
+  let json = raw.json;
+  if (raw.lineOffset > 0) {
+    const map = JSON.parse(json);
+    map.mappings = ';'.repeat(raw.lineOffset) + (map.mappings ?? '');
+    json = JSON.stringify(map);
+  }
+  return utf8ToBase64(json);
+}
+
+function utf8ToBase64(text) {
+  if (typeof Buffer === 'function') return Buffer.from(text, 'utf8').toString('base64');
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 // `node:` is stripped from builtin ids, except for builtins that only exist
 // with the prefix (there is no `sea` or `test` module without it).
 const PREFIX_ONLY_BUILTINS = new Set(['node:sea', 'node:sqlite', 'node:test', 'node:test/reporters']);
@@ -112,15 +156,20 @@ export class EvaluatedModules {
     node.imports.clear();
   }
 
-  /** The inline source map of an evaluated module, decoded on first request. */
+  /**
+   * The source map of an evaluated module (its inline map, or the one an in-process server
+   * keeps for it), decoded on first request.
+   */
   getModuleSourceMapById(id) {
     const node = this.getModuleById(id);
     if (!node) return null;
     if (node.map) return node.map;
-    if (!node.meta || !('code' in node.meta) || typeof node.meta.code !== 'string') return null;
-    const payload = findInlineMap(node.meta.code);
-    if (!payload) return null;
-    node.map = new DecodedMap(JSON.parse(base64ToUtf8(payload)), node.file);
+    const raw = rawSourceMapOf(node.meta);
+    if (!raw) return null;
+    node.map =
+      raw.base64 !== undefined
+        ? new DecodedMap(JSON.parse(base64ToUtf8(raw.base64)), node.file)
+        : new DecodedMap(JSON.parse(raw.json), node.file, raw.lineOffset);
     return node.map;
   }
 

@@ -3,6 +3,8 @@
 
 import {
   ESModulesEvaluator,
+  LAZY_SOURCE_MAPS,
+  scriptNameOf,
   ssrDynamicImportKey,
   ssrExportAllKey,
   ssrExportNameKey,
@@ -14,8 +16,24 @@ import { EvaluatedModules } from './evaluated-modules.mjs';
 import { createDefaultImportMeta } from './import-meta.mjs';
 import { HmrClient, HotContext, NOTE_FULL_RELOAD, createRunnerHmrHandler, defaultHmrLogger, silentLogger } from './hmr.mjs';
 import { dirnamePosix, posixPathToFileHref, resolvePosix, stripQuery, toSlash } from './paths.mjs';
-import { enableSourceMaps } from './sourcemap.mjs';
+import { enableSourceMaps, nodeSourceMapsEnabled, registerSourceMapWithNode } from './sourcemap.mjs';
 import { normalizeTransport } from './transport.mjs';
+
+let inspector;
+/**
+ * True when a debugger may be attached (the inspector is open): modules are then fetched with
+ * their inline map, which the debugger reads from the code.
+ */
+function debuggerAttached() {
+  if (inspector === undefined) {
+    try {
+      inspector = (typeof process !== 'undefined' && process.getBuiltinModule?.('node:inspector')) || null;
+    } catch {
+      inspector = null;
+    }
+  }
+  return inspector !== null && inspector.url() !== undefined;
+}
 
 // How long a cycle of waits may stay held for an older import that never arrives.
 const HELD_CYCLE_FALLBACK_MS = 1000;
@@ -94,6 +112,12 @@ export class ModuleRunner {
   #builtinsLoading;
   #closed = false;
   #resetSourceMaps;
+  // The evaluator compiles where Node's source map support does not look (see sourcemap.mjs).
+  #lazyEvaluator;
+  // The server keeps maps for us (an in-process server of ours and an evaluator that takes code
+  // without them): fetches ask for `lazySourceMap`.
+  #lazySourceMaps;
+  #registerMapsOnEvaluation = false;
   // "Waits-for" edges between module evaluations: requesterId → (targetId →
   // set of pending waits, each releasable). See "Waits between evaluations".
   #waits = new Map();
@@ -138,9 +162,11 @@ export class ModuleRunner {
       this.transport.connect?.();
     }
 
-    if (options.sourcemapInterceptor !== false) {
-      this.#resetSourceMaps = enableSourceMaps(this);
-    }
+    this.#lazyEvaluator = evaluator[LAZY_SOURCE_MAPS] === true;
+    this.#lazySourceMaps = this.#lazyEvaluator && this.transport[LAZY_SOURCE_MAPS] === true;
+    const sourceMaps = enableSourceMaps(this, this.#lazyEvaluator);
+    this.#resetSourceMaps = sourceMaps.undo;
+    this.#registerMapsOnEvaluation = sourceMaps.registerOnEvaluation;
   }
 
   /** Imports a module by server URL, file path or root-relative id. */
@@ -169,6 +195,7 @@ export class ModuleRunner {
     this.#resetSourceMaps?.();
     this.#resetSourceMaps = undefined;
     this.clearCache();
+    this.evaluator.clearCompiledCode?.();
     this.hmrClient = undefined;
     this.#closed = true;
     await this.transport.disconnect?.();
@@ -512,7 +539,9 @@ export class ModuleRunner {
           : await this.transport.invoke('fetchModule', [
               url,
               importer,
-              { cached: hasMeta, startOffset: this.evaluator.startOffset },
+              this.#lazySourceMaps && !debuggerAttached()
+                ? { cached: hasMeta, startOffset: this.evaluator.startOffset, lazySourceMap: true }
+                : { cached: hasMeta, startOffset: this.evaluator.startOffset },
             ]);
     } finally {
       this.#reloadsDuringFetches.delete(reloads);
@@ -624,6 +653,7 @@ export class ModuleRunner {
       [ssrImportMetaKey]: importMeta,
     };
     this.debug?.('[module runner] executing', posixPathToFileHref(modulePath));
+    if (this.#registerMapsOnEvaluation && nodeSourceMapsEnabled()) registerSourceMapWithNode(scriptNameOf(mod.id), meta);
     await this.evaluator.runInlinedModule(context, code, mod);
     return exports;
   }

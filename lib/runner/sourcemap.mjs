@@ -3,6 +3,7 @@
 // `sourcemapInterceptor: 'prepareStackTrace'`.
 
 import { base64ToUtf8, decodeSourceURL, dirnamePosix, resolvePosix, toSlash } from './paths.mjs';
+import { sourceMapPayloadOf } from './evaluated-modules.mjs';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_VALUE = new Int8Array(128).fill(-1);
@@ -93,12 +94,14 @@ export function decodeMappings(mappings) {
  * most evaluated modules never appear in a stack trace.
  */
 export class DecodedMap {
-  constructor(map, from) {
+  /** `lineOffset`: empty generated lines before the mapped code (the evaluator's `startOffset`). */
+  constructor(map, from, lineOffset = 0) {
     this.map = map;
     this.version = map.version;
     this.names = map.names || [];
     this._encoded = map.mappings || '';
     this._decoded = undefined;
+    this._lineOffset = lineOffset;
     this.url = from;
     this.file = from;
     const baseDir = dirnamePosix(from);
@@ -107,7 +110,10 @@ export class DecodedMap {
 
   /** Decoded mappings (computed once). */
   get lines() {
-    if (this._decoded === undefined) this._decoded = decodeMappings(this._encoded);
+    if (this._decoded === undefined) {
+      const lines = decodeMappings(this._encoded);
+      this._decoded = this._lineOffset > 0 ? [...Array.from({ length: this._lineOffset }, () => []), ...lines] : lines;
+    }
     return this._decoded;
   }
 }
@@ -318,13 +324,120 @@ export function installStackTraceInterceptor(graph, options = {}) {
   };
 }
 
+// ---------------------------------------------------------------------------
+// Node's own source map support (`sourcemapInterceptor: 'node'`, `--enable-source-maps`,
+// `process.setSourceMapsEnabled(true)`)
+//
+// Node reads the map of `new Function` code from its inline comment when the code is compiled;
+// code compiled with `vm.Script` (our evaluator) it does not look at. So Node is given a
+// module's map when a stack trace with one of the module's frames is formatted: the default
+// `Error.prepareStackTrace` (Node's formatter, which applies source maps) is wrapped, and before
+// it runs, each module of a runner in the trace is registered the way Node registers eval'd
+// code: an empty function is compiled whose `sourceURL` is the module's script name and whose
+// `sourceMappingURL` holds its map (shifted like the inline map Vite would have sent).
+// ---------------------------------------------------------------------------
+
+const nodeGraphs = new Set();
+// Fetch results whose map Node has (a new result of a module is registered again).
+let registeredWithNode = new WeakSet();
+let nodeHookInstalled = false;
+let nodePreviousPrepareStackTrace;
+
+/** True when Node applies source maps to stack traces now. */
+export function nodeSourceMapsEnabled() {
+  return typeof process !== 'undefined' && process.sourceMapsEnabled === true;
+}
+
 /**
- * Applies the runner's `sourcemapInterceptor` option; returns an undo function.
+ * Gives Node the source map of an evaluated module (fetch result `meta`), whose frames report
+ * `scriptName`. Node keeps maps only while its source maps are enabled.
  */
-export function enableSourceMaps(runner) {
+export function registerSourceMapWithNode(scriptName, meta) {
+  if (registeredWithNode.has(meta)) return;
+  const payload = sourceMapPayloadOf(meta);
+  if (!payload) return;
+  try {
+    // Only compiled, never called: Node caches the map of eval'd code at compile time.
+    new Function(`//# sourceURL=${scriptName}\n//# sourceMappingURL=data:application/json;base64,${payload}`);
+    registeredWithNode.add(meta);
+  } catch {
+    // Code generation from strings disallowed: frames stay unmapped, as Node would leave them.
+  }
+}
+
+function registerFramesWithNode(trace) {
+  if (!nodeSourceMapsEnabled() || !Array.isArray(trace)) return;
+  let last;
+  for (const frame of trace) {
+    const scriptName = frame?.getFileName?.();
+    if (!scriptName || scriptName === last) continue;
+    last = scriptName;
+    const id = decodeSourceURL(scriptName);
+    for (const graph of nodeGraphs) {
+      const meta = graph.getModuleById(id)?.meta;
+      if (meta && 'code' in meta) {
+        registerSourceMapWithNode(scriptName, meta);
+        break;
+      }
+    }
+  }
+}
+
+function prepareStackTraceForNode(error, trace) {
+  try {
+    registerFramesWithNode(trace);
+  } catch {
+    // A stack trace must never fail because a map could not be registered.
+  }
+  return nodePreviousPrepareStackTrace(error, trace);
+}
+
+// Node prints the source line of an uncaught exception (found through its source maps) before
+// the stack is formatted: reading the stack first registers the maps of its frames.
+function formatStackBeforeNodeReports(error) {
+  try {
+    if (error !== null && typeof error === 'object') void error.stack;
+  } catch {
+    // A throwing `stack` getter: Node reports what it can.
+  }
+}
+
+/**
+ * Lets Node's source map support see the modules of `graph` (evaluated with `vm.Script`).
+ * Returns an undo function, or null when Node's formatter cannot be wrapped (no default
+ * `Error.prepareStackTrace`): then each module's map must be registered when it is evaluated.
+ */
+export function installNodeSourceMapBridge(graph) {
+  if (!nodeHookInstalled) {
+    if (typeof Error.prepareStackTrace !== 'function') return null;
+    nodePreviousPrepareStackTrace = Error.prepareStackTrace;
+    Error.prepareStackTrace = prepareStackTraceForNode;
+    process.on('uncaughtExceptionMonitor', formatStackBeforeNodeReports);
+    nodeHookInstalled = true;
+  }
+  nodeGraphs.add(graph);
+  return () => {
+    nodeGraphs.delete(graph);
+    if (nodeGraphs.size === 0 && nodeHookInstalled) {
+      if (Error.prepareStackTrace === prepareStackTraceForNode) Error.prepareStackTrace = nodePreviousPrepareStackTrace;
+      process.off('uncaughtExceptionMonitor', formatStackBeforeNodeReports);
+      nodeHookInstalled = false;
+      registeredWithNode = new WeakSet();
+    }
+  };
+}
+
+/**
+ * Applies the runner's `sourcemapInterceptor` option. Returns `{ undo, registerOnEvaluation }`:
+ * `undo` restores what was changed; `registerOnEvaluation` tells the runner to hand each module's
+ * map to Node when it evaluates it (while Node's source maps are enabled), for code compiled
+ * where Node does not look (`lazyEvaluator`) and no stack trace hook can do it later.
+ */
+export function enableSourceMaps(runner, lazyEvaluator = false) {
   // Like Vite's runner: anything but 'node' (including the default) installs the
   // prepareStackTrace hook; server-side factories choose 'node' explicitly.
   const mode = runner.options.sourcemapInterceptor;
+  if (mode === false) return { undo: undefined, registerOnEvaluation: lazyEvaluator };
   if (mode === 'node') {
     if (typeof process === 'undefined') {
       throw new TypeError(`Cannot use "sourcemapInterceptor: 'node'" because global "process" variable is not available.`);
@@ -336,9 +449,17 @@ export function enableSourceMaps(runner) {
     }
     const wasEnabled = process.sourceMapsEnabled ?? false;
     process.setSourceMapsEnabled(true);
-    return () => {
-      if (!wasEnabled) process.setSourceMapsEnabled(false);
+    const unbridge = lazyEvaluator ? installNodeSourceMapBridge(runner.evaluatedModules) : undefined;
+    return {
+      undo: () => {
+        unbridge?.();
+        if (!wasEnabled) process.setSourceMapsEnabled(false);
+      },
+      registerOnEvaluation: lazyEvaluator && !unbridge,
     };
   }
-  return installStackTraceInterceptor(runner.evaluatedModules, typeof mode === 'object' && mode ? mode : undefined);
+  return {
+    undo: installStackTraceInterceptor(runner.evaluatedModules, typeof mode === 'object' && mode ? mode : undefined),
+    registerOnEvaluation: false,
+  };
 }

@@ -1,6 +1,9 @@
 //! Errors in Vite's shape: a message plus the fields Vite's overlay and loggers read.
 
 use std::fmt;
+use std::path::{Component, Path};
+
+use ven_transform::Lang;
 
 /// One failure of the pipeline. Field names follow Vite's `RollupError`-like error objects.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,6 +20,25 @@ pub struct EnvError {
   pub frame: Option<String>,
   /// The JS stack of a failed plugin hook.
   pub stack: Option<String>,
+  /// Offset of a module-runner parse failure in its code (UTF-16 units), as Vite's `pos`.
+  pub pos: Option<u32>,
+  /// Vite's `pluginCode`: the code the failing plugin was given.
+  pub plugin_code: Option<String>,
+  /// The diagnostics behind the error, as Vite's `vite:oxc` error lists them (`errors`).
+  pub errors: Vec<Diagnostic>,
+}
+
+/// One diagnostic of oxc, as in the `errors` of Vite's `vite:oxc` error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+  /// `PARSE_ERROR` (also its `kind`).
+  pub code: String,
+  pub message: String,
+  pub id: String,
+  /// 1-based line, 0-based column (UTF-16 units).
+  pub loc: Location,
+  /// Offset in UTF-16 units.
+  pub pos: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,10 +81,26 @@ impl EnvError {
     }
   }
 
-  /// A transform's error. A located one (a syntax error) reads like Vite's own module-runner
-  /// parse failures, `Parse failure: …\nAt file: <file>:<line>:<column>`, so that overlays and
-  /// logs that print only `message` still say where; `loc` and `frame` carry the same place.
-  pub fn from_transform(err: &ven_transform::TransformError) -> Self {
+  /// A transform's syntax error (or other located error), in the shape Vite gives the same
+  /// failure, so that overlays and logs that print only `message` still say where:
+  ///
+  /// - TypeScript, TSX and JSX (`lang`, the language the failing step read): Vite's `vite:oxc`
+  ///   fails first. Its message is oxc's report, `Transform failed with 1 error:` then
+  ///   `[PARSE_ERROR] …` with the place as
+  ///   `<path relative to the working directory>:<line>:<1-based column>` and the marked line;
+  ///   `plugin` is `vite:oxc`, `pluginCode` the module's code, `errors` the one diagnostic (its
+  ///   `loc` with a 0-based column); no `code`, `loc` or `frame` on the error itself.
+  /// - Anything else (JavaScript, JSON, virtual modules): Vite's module-runner transform
+  ///   (`ssrTransform`) fails: `Parse failure: …\nAt file: <url>:<line>:<0-based column>`, with
+  ///   `code` `PARSE_ERROR`, `id` and `loc.file` the url, `pos`, `loc` and `frame`; no `plugin`.
+  ///
+  /// `url` is the module's url, `code` the source the failing step read.
+  pub fn from_transform(
+    err: &ven_transform::TransformError,
+    lang: Lang,
+    url: &str,
+    code: &str,
+  ) -> Self {
     if err.frame.is_empty() {
       // Not about a place in the source (an internal error): no location to point at.
       return Self {
@@ -72,23 +110,95 @@ impl EnvError {
         ..Self::default()
       };
     }
+    if matches!(lang, Lang::Ts | Lang::Tsx | Lang::Jsx) {
+      let report = err.oxc_report(&shown_path(&err.id));
+      return Self {
+        message: format!("Transform failed with 1 error:\n\n{report}"),
+        id: Some(err.id.clone()),
+        plugin: Some(OXC_PLUGIN_NAME.to_owned()),
+        plugin_code: Some(code.to_owned()),
+        errors: vec![Diagnostic {
+          code: "PARSE_ERROR".to_owned(),
+          message: report,
+          id: err.id.clone(),
+          loc: Location {
+            file: err.id.clone(),
+            line: err.line,
+            column: err.column,
+          },
+          pos: err.pos,
+        }],
+        ..Self::default()
+      };
+    }
+    let url = if url.is_empty() { &err.id } else { url };
     Self {
       code: Some("PARSE_ERROR".to_owned()),
       message: format!(
-        "Parse failure: {}\nAt file: {}:{}:{}",
-        err.message, err.id, err.line, err.column
+        "Parse failure: {}\nAt file: {url}:{}:{}",
+        err.message, err.line, err.column
       ),
+      id: Some(url.to_owned()),
+      pos: Some(err.pos),
+      loc: Some(Location {
+        file: url.to_owned(),
+        line: err.line,
+        column: err.column,
+      }),
+      frame: Some(err.frame.clone()),
+      ..Self::default()
+    }
+  }
+
+  /// A located error of a native step that Vite reports from its own plugin (`plugin`), such
+  /// as `vite:import-glob`: the step's message as is, `loc` and `frame` saying where.
+  pub fn located(err: &ven_transform::TransformError, plugin: &str) -> Self {
+    Self {
+      message: err.message.clone(),
       id: Some(err.id.clone()),
-      plugin: Some(crate::TRANSFORM_PLUGIN_NAME.to_owned()),
+      plugin: Some(plugin.to_owned()),
       loc: Some(Location {
         file: err.id.clone(),
         line: err.line,
         column: err.column,
       }),
-      frame: Some(err.frame.clone()),
-      stack: None,
+      frame: (!err.frame.is_empty()).then(|| err.frame.clone()),
+      ..Self::default()
     }
   }
+}
+
+/// The plugin Vite names in a TypeScript/JSX syntax error: the step we run natively in its place.
+const OXC_PLUGIN_NAME: &str = "vite:oxc";
+
+/// How oxc names a file in its reports: relative to the working directory (`../` included),
+/// `/` separated; the id itself when it is not an absolute path or there is no such directory.
+fn shown_path(id: &str) -> String {
+  let path = Path::new(id);
+  let Ok(cwd) = std::env::current_dir() else {
+    return id.to_owned();
+  };
+  if !path.is_absolute() {
+    return id.to_owned();
+  }
+  relative_path(&cwd, path).unwrap_or_else(|| id.to_owned())
+}
+
+fn relative_path(from: &Path, to: &Path) -> Option<String> {
+  let from: Vec<Component<'_>> = from.components().collect();
+  let to: Vec<Component<'_>> = to.components().collect();
+  // Different roots (Windows drives) have no relative path.
+  if from.first() != to.first() {
+    return None;
+  }
+  let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+  let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+  parts.extend(
+    to[common..]
+      .iter()
+      .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+  );
+  Some(parts.join("/"))
 }
 
 impl fmt::Display for EnvError {
@@ -98,3 +208,16 @@ impl fmt::Display for EnvError {
 }
 
 impl std::error::Error for EnvError {}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn relative_paths_climb_with_dot_dot() {
+    let rel = |a: &str, b: &str| relative_path(Path::new(a), Path::new(b));
+    assert_eq!(rel("/a/b", "/a/b/c/d.ts").as_deref(), Some("c/d.ts"));
+    assert_eq!(rel("/a/b/x", "/a/b/c.ts").as_deref(), Some("../c.ts"));
+    assert_eq!(rel("/", "/a/c.ts?x").as_deref(), Some("a/c.ts?x"));
+  }
+}

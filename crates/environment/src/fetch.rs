@@ -14,6 +14,9 @@ pub struct FetchOptions {
   pub inline_source_map: bool,
   /// Lines the runner's evaluator adds before the code (Vite 8.2+: 3, earlier: 2).
   pub start_offset: u32,
+  /// An in-process runner of ours: the code carries no inline map (nor `sourceURL`); the result
+  /// holds the transform result instead, whose map the runner reads only when it needs it.
+  pub lazy_source_map: bool,
 }
 
 impl Default for FetchOptions {
@@ -22,7 +25,34 @@ impl Default for FetchOptions {
       cached: false,
       inline_source_map: true,
       start_offset: 0,
+      lazy_source_map: false,
     }
+  }
+}
+
+/// The transform result whose map an in-process runner may ask for later (see
+/// [`FetchOptions::lazy_source_map`]). Equal when it is the same result.
+#[derive(Clone)]
+pub struct LazySourceMap(pub Arc<crate::TransformResult>);
+
+impl LazySourceMap {
+  /// The source map v3 JSON of the code handed out, unshifted.
+  pub fn json(&self) -> Option<&str> {
+    self.0.map.as_deref()
+  }
+}
+
+impl PartialEq for LazySourceMap {
+  fn eq(&self, other: &Self) -> bool {
+    Arc::ptr_eq(&self.0, &other.0)
+  }
+}
+
+impl Eq for LazySourceMap {}
+
+impl std::fmt::Debug for LazySourceMap {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.write_str("LazySourceMap")
   }
 }
 
@@ -43,6 +73,8 @@ pub enum FetchResult {
     id: String,
     url: String,
     invalidate: bool,
+    /// With [`FetchOptions::lazy_source_map`], the result holding the map (when there is one).
+    source_map: Option<LazySourceMap>,
   },
 }
 
@@ -158,7 +190,7 @@ impl Environment {
     key: ven_graph::NodeKey,
     url: &str,
     importer: Option<&str>,
-    result: &crate::TransformResult,
+    result: &Arc<crate::TransformResult>,
     options: FetchOptions,
     cached: bool,
   ) -> Result<FetchResult, Arc<EnvError>> {
@@ -166,13 +198,17 @@ impl Environment {
       .graph
       .with_node(key, |n| (n.file.clone(), n.id.clone(), n.url.clone()))
       .ok_or_else(|| Arc::new(EnvError::load_url(url, None, importer)))?;
-    let code = result.code_for_runner(&id, options.start_offset, options.inline_source_map);
+    let lazy = options.lazy_source_map;
+    let inline_map = options.inline_source_map && !lazy;
+    let code = result.code_for_runner(&id, options.start_offset, inline_map);
+    let source_map = (lazy && result.map.is_some()).then(|| LazySourceMap(result.clone()));
     Ok(FetchResult::Inline {
       code,
       file,
       id,
       url: node_url,
       invalidate: !cached,
+      source_map,
     })
   }
 }

@@ -36,7 +36,7 @@ pub use config::EnvironmentConfig;
 pub use container::ContainerTransformOutput;
 pub use error::{EnvError, Location};
 pub use fault::{INJECT_PANIC_VAR, INTERNAL_ERROR_CODE, guard, inject_panic, internal_error};
-pub use fetch::{FetchOptions, FetchResult};
+pub use fetch::{FetchOptions, FetchResult, LazySourceMap};
 pub use fs_access::{DenyGlob, FsCheck, FsConfig};
 pub use plugins::{SpecifierResolution, lang_for, module_type_from_id};
 pub use result::TransformResult;

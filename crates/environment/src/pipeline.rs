@@ -409,7 +409,8 @@ impl Environment {
     let code = loaded.code;
     let out = self
       .on_worker("stripping types of", id, move |_| {
-        ven_transform::strip_types(&code, &options).map_err(|e| EnvError::from_transform(&e))
+        ven_transform::strip_types(&code, &options)
+          .map_err(|e| EnvError::from_transform(&e, options.lang, &options.url, &code))
       })
       .await?;
     // Like `vite:oxc`, the map of this step names the file by its path: plugins that map
@@ -445,13 +446,8 @@ impl Environment {
         let out = ven_transform::expand_import_globs(&code, &options, &mut |call| {
           env.expand_glob(&importer, call, &mut matchers)
         })
-        .map_err(|e| {
-          // Vite's glob plugin throws its own message; `loc` and `frame` say where.
-          let mut error = EnvError::from_transform(&e);
-          error.plugin = Some("vite:import-glob".to_owned());
-          error.message.clone_from(&e.message);
-          error
-        })?;
+        // Vite's glob plugin throws its own message; `loc` and `frame` say where.
+        .map_err(|e| EnvError::located(&e, "vite:import-glob"))?;
         Ok((out, matchers))
       })
       .await?;
@@ -506,7 +502,7 @@ impl Environment {
     let mut output = self
       .on_worker("transforming", id, move |_| {
         ven_transform::transform_module(&code, &options, &mut |_, _| None)
-          .map_err(|e| EnvError::from_transform(&e))
+          .map_err(|e| EnvError::from_transform(&e, options.lang, &options.url, &code))
       })
       .await?;
     output.hmr = analyzed.hmr;
@@ -663,7 +659,7 @@ impl Environment {
         }
       }),
     }
-    .map_err(|e| EnvError::from_transform(&e))?;
+    .map_err(|e| EnvError::from_transform(&e, options.lang, &options.url, source))?;
     if let Some(fault) = resolver_fault {
       return Err(fault);
     }

@@ -67,6 +67,8 @@ impl From<BridgeError> for EnvError {
         .map(|(file, line, column)| Location { file, line, column }),
       frame: e.frame,
       stack: e.stack,
+      plugin_code: e.plugin_code,
+      ..Self::default()
     }
   }
 }

@@ -54,6 +54,7 @@ fn inline(result: FetchResult) -> (Arc<str>, String, String, String, bool) {
       id,
       url,
       invalidate,
+      ..
     } => (code, file, id, url, invalidate),
     other => panic!("expected inline result, got {other:?}"),
   }
@@ -123,6 +124,48 @@ fn fetches_a_typescript_module_and_records_the_graph() {
     assert_eq!(again.unwrap(), FetchResult::Cached);
     let (.., invalidate) = fetch_inline(&env, "/src/entry.ts", None, FetchOptions::default()).await;
     assert!(!invalidate);
+  });
+}
+
+/// An in-process runner of ours asks for `lazy_source_map`: the code carries no inline map (nor
+/// `sourceURL`) and the answer holds the result whose map is the transform's, unshifted.
+#[test]
+fn lazy_source_map_keeps_the_map_out_of_the_code() {
+  let root = project(
+    "lazy-map",
+    &[("src/a.ts", "const n: number = 1\nexport const a = n\n")],
+  );
+  let env = environment(&root, false);
+  runtime().block_on(async {
+    let lazy = FetchOptions {
+      start_offset: 3,
+      lazy_source_map: true,
+      ..Default::default()
+    };
+    let Ok(FetchResult::Inline {
+      code, source_map, ..
+    }) = env.fetch_module("/src/a.ts", None, lazy).await
+    else {
+      panic!("expected an inline result");
+    };
+    assert!(!code.contains("sourceMappingURL"), "{code}");
+    assert!(!code.contains("sourceURL"), "{code}");
+    let map = source_map.expect("a map handle");
+    let json = map.json().expect("map json");
+    assert!(json.contains("\"mappings\""), "{json}");
+    assert!(!json.contains("\"mappings\":\";;;"), "unshifted: {json}");
+
+    // Everyone else still gets Vite's inline map and no handle.
+    let Ok(FetchResult::Inline {
+      code, source_map, ..
+    }) = env
+      .fetch_module("/src/a.ts", None, FetchOptions::default())
+      .await
+    else {
+      panic!("expected an inline result");
+    };
+    assert!(code.contains("//# sourceMappingURL=data:application/json;base64,"));
+    assert!(source_map.is_none());
   });
 }
 
@@ -341,11 +384,22 @@ fn missing_files_and_syntax_errors_have_vite_shapes() {
       .fetch_module("/src/bad.ts", None, FetchOptions::default())
       .await
       .unwrap_err();
-    assert_eq!(err.plugin.as_deref(), Some(TRANSFORM_PLUGIN_NAME));
-    let loc = err.loc.as_ref().unwrap();
+    // A TypeScript syntax error is Vite's `vite:oxc` error: the place in the message and in
+    // its one diagnostic.
+    assert_eq!(err.plugin.as_deref(), Some("vite:oxc"));
+    assert!(
+      err
+        .message
+        .starts_with("Transform failed with 1 error:\n\n[PARSE_ERROR] ")
+    );
+    let loc = &err.errors[0].loc;
     assert!(loc.file.ends_with("/src/bad.ts"));
     assert!(loc.line >= 1);
-    assert!(err.frame.as_deref().is_some_and(|f| !f.is_empty()));
+    assert!(
+      err
+        .message
+        .contains(&format!("src/bad.ts:{}:{} ]", loc.line, loc.column + 1))
+    );
   });
 }
 

@@ -70,6 +70,8 @@ pub struct BridgeError {
   pub loc: Option<(String, u32, u32)>,
   pub frame: Option<String>,
   pub stack: Option<String>,
+  /// Vite's `pluginCode` (the code the plugin was given), when the error carries one.
+  pub plugin_code: Option<String>,
 }
 
 pub type BridgeFuture<T> = Pin<Box<dyn Future<Output = Result<T, BridgeError>> + Send>>;

@@ -15,12 +15,19 @@ pub fn error_at(source: &str, id: &str, offset: usize, message: String) -> Trans
   let line_start = before.rfind('\n').map_or(0, |i| i + 1);
   // JS columns count UTF-16 units; Vite's `numberToPos` works on JS strings.
   let column = utf16_len(&source[line_start..offset]);
+  let line_end = source[offset..]
+    .find('\n')
+    .map_or(source.len(), |i| offset + i);
+  let line_text = &source[line_start..line_end];
   TransformError {
     message,
     id: id.to_owned(),
     line: (line_index + 1) as u32,
     column: column as u32,
     frame: code_frame(source, line_index, column),
+    pos: utf16_len(before) as u32,
+    source_line: line_text.strip_suffix('\r').unwrap_or(line_text).to_owned(),
+    char_column: source[line_start..offset].chars().count() as u32,
   }
 }
 
@@ -128,5 +135,24 @@ mod tests {
     let src = "const s = '😀'; )";
     let err = error_at(src, "/x.js", src.find(')').unwrap(), "x".into());
     assert_eq!(err.column, 16);
+    assert_eq!(err.char_column, 15);
+    assert_eq!(err.pos, 16);
+  }
+
+  #[test]
+  fn oxc_report_shows_a_one_based_column_and_marks_the_line() {
+    let src = "a\r\nconst x = (1 +;\r\nb";
+    let err = error_at(
+      src,
+      "/r/x.ts",
+      src.find(';').unwrap(),
+      "Unexpected token".into(),
+    );
+    assert_eq!((err.line, err.column, err.pos), (2, 14, 17));
+    assert_eq!(
+      err.oxc_report("x.ts"),
+      "[PARSE_ERROR] Unexpected token\n   ╭─[ x.ts:2:15 ]\n   │\n 2 │ const x = (1 +;\n   \
+       │               ┬  \n   │               ╰── \n───╯\n"
+    );
   }
 }

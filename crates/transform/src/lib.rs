@@ -21,6 +21,7 @@ mod namespaces;
 mod nesting;
 mod parse;
 mod pipeline;
+mod redeclare;
 mod source_map;
 mod specifiers;
 mod stack;
@@ -175,6 +176,32 @@ pub struct TransformError {
   pub column: u32,
   /// Vite-style code frame around the location.
   pub frame: String,
+  /// 0-based offset of the location in UTF-16 units (JS string index), as oxc's `pos`.
+  pub pos: u32,
+  /// The text of the failing line (without its line break), for oxc-style reports.
+  pub source_line: String,
+  /// 0-based column in characters (code points), as oxc's reports count it.
+  pub char_column: u32,
+}
+
+impl TransformError {
+  /// The error as oxc reports a diagnostic (what Vite's `vite:oxc` puts in its message): the
+  /// code and message, then the place as `<shown_path>:<line>:<column>` with a 1-based column,
+  /// and the failing line with the column marked. Without colours.
+  pub fn oxc_report(&self, shown_path: &str) -> String {
+    let number = self.line.to_string();
+    let gutter = " ".repeat(number.len() + 2);
+    let marker = " ".repeat(self.char_column as usize);
+    let column = self.char_column + 1;
+    format!(
+      "[PARSE_ERROR] {message}\n{gutter}╭─[ {shown_path}:{line}:{column} ]\n{gutter}│\n \
+       {number} │ {text}\n{gutter}│ {marker}┬  \n{gutter}│ {marker}╰── \n{rule}╯\n",
+      message = self.message,
+      line = self.line,
+      text = self.source_line,
+      rule = "─".repeat(number.len() + 2),
+    )
+  }
 }
 
 impl std::fmt::Display for TransformError {

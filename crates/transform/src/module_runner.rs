@@ -18,7 +18,7 @@ use swc_core::ecma::ast::{
   ArrayLit, AssignPat, CallExpr, Callee, ClassDecl, Decl, DefaultDecl, Expr, ExprOrSpread, FnDecl,
   Id, Ident, IdentName, ImportDecl, ImportSpecifier, KeyValuePatProp, KeyValueProp, MetaPropKind,
   Module, ModuleDecl, ModuleExportName, ModuleItem, ObjectLit, ObjectPatProp, OptCall, Pat, Prop,
-  PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str,
+  PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str, VarDeclarator,
 };
 use swc_core::ecma::utils::find_pat_ids;
 use swc_core::ecma::visit::{VisitMut, VisitMutWith};
@@ -107,6 +107,7 @@ pub fn transform(
     dynamic_deps: Vec::new(),
     stmt_index: 0,
     superclass_consts: Vec::new(),
+    declaring: false,
   };
   if rewrites_body {
     for (i, stmt) in body.iter_mut().enumerate() {
@@ -453,6 +454,8 @@ struct Rewriter<'a> {
   /// `(statement index, local, import value)` of imported superclasses of class declarations,
   /// in source order, one per name.
   superclass_consts: Vec<(usize, Ident, Box<Expr>)>,
+  /// Inside a `var`/`let`/`const` declarator's names (not its default values or computed keys).
+  declaring: bool,
 }
 
 impl Rewriter<'_> {
@@ -528,7 +531,21 @@ impl VisitMut for Rewriter<'_> {
     n.visit_mut_children_with(self);
   }
 
+  // `import { a } …; const a = 1` is a redeclaration (V8 refuses it in a real module); Vite's
+  // module-runner transform keeps the declared name as written, so the module runs with a local
+  // `a` and its other references read the import. The declared names stay, as in Vite, instead
+  // of becoming `const __vite_ssr_import_0__.a = 1`, which V8 refused naming a name the user
+  // never wrote.
+  fn visit_mut_var_declarator(&mut self, n: &mut VarDeclarator) {
+    let outer = std::mem::replace(&mut self.declaring, true);
+    n.name.visit_mut_with(self);
+    self.declaring = outer;
+    n.init.visit_mut_with(self);
+  }
+
   fn visit_mut_expr(&mut self, e: &mut Expr) {
+    // Default values and computed keys inside a declarator's pattern are expressions again.
+    let outer = std::mem::replace(&mut self.declaring, false);
     match e {
       Expr::Ident(i) => {
         if let Some(value) = self.lookup(i) {
@@ -540,6 +557,7 @@ impl VisitMut for Rewriter<'_> {
       }
       _ => e.visit_mut_children_with(self),
     }
+    self.declaring = outer;
   }
 
   fn visit_mut_call_expr(&mut self, n: &mut CallExpr) {
@@ -579,11 +597,13 @@ impl VisitMut for Rewriter<'_> {
     p.visit_mut_children_with(self);
   }
 
-  // A binding identifier with an import's exact id can only be an assignment to the import
-  // (a declaration would be a redeclaration error): it becomes a member target, which throws
-  // on the runner's getter-only exports object like a real import binding.
+
+  // A binding identifier with an import's id outside a declarator can only be an assignment to
+  // the import: it becomes a member target, which throws on the runner's getter-only exports
+  // object like a real import binding.
   fn visit_mut_pat(&mut self, p: &mut Pat) {
-    if let Pat::Ident(b) = p
+    if !self.declaring
+      && let Pat::Ident(b) = p
       && let Some(value) = self.lookup(&b.id)
     {
       *p = Pat::Expr(value);
@@ -593,6 +613,13 @@ impl VisitMut for Rewriter<'_> {
   }
 
   fn visit_mut_object_pat_prop(&mut self, p: &mut ObjectPatProp) {
+    // `const { a = 1 } = obj` declares `a`: only its default value is rewritten.
+    if self.declaring
+      && let ObjectPatProp::Assign(a) = p
+    {
+      a.value.visit_mut_with(self);
+      return;
+    }
     // `({ a } = obj)` with an imported `a`: Vite leaves the shorthand as written, so the
     // assignment targets an undeclared name (a ReferenceError in module code). Kept as is.
     if let ObjectPatProp::Assign(a) = p

@@ -9,7 +9,7 @@ use swc_core::ecma::parser::{EsSyntax, Syntax, TsSyntax, parse_file_as_module};
 use swc_core::ecma::utils::find_pat_ids;
 
 use crate::error::error_at;
-use crate::{Lang, TransformError};
+use crate::{Lang, TransformError, redeclare};
 
 pub fn syntax_for(lang: Lang) -> Syntax {
   match lang {
@@ -45,6 +45,19 @@ pub fn parse_module(
   let first_error = match result {
     Ok(module) => match recovered.into_iter().next() {
       None => {
+        // Vite's `vite:oxc` step (TS, TSX, JSX) refuses a name declared twice in one scope,
+        // before it would see a duplicated export.
+        if matches!(lang, Lang::Ts | Lang::Tsx | Lang::Jsx)
+          && let Some((name, span)) = redeclare::find(&module, lang != Lang::Jsx)
+        {
+          let offset = span.lo.0.saturating_sub(fm.start_pos.0) as usize;
+          return Err(error_at(
+            &fm.src,
+            id,
+            offset,
+            format!("Identifier `{name}` has already been declared"),
+          ));
+        }
         return match duplicate_export(&module) {
           None => Ok(module),
           Some((name, span)) => {
@@ -119,4 +132,38 @@ fn duplicate_export(module: &Module) -> Option<(Atom, Span)> {
   names
     .into_iter()
     .find(|(name, _)| !seen.insert(name.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+  use swc_core::common::sync::Lrc;
+  use swc_core::common::{FileName, SourceMap};
+
+  use super::*;
+
+  fn parse(code: &str, lang: Lang) -> Result<(), String> {
+    let cm: Lrc<SourceMap> = Lrc::default();
+    let fm = cm.new_source_file(Lrc::new(FileName::Anon), code.to_owned());
+    let comments = SingleThreadedComments::default();
+    parse_module(&fm, lang, &comments, "/m")
+      .map(|_| ())
+      .map_err(|e| format!("{} {}:{}", e.message, e.line, e.column))
+  }
+
+  #[test]
+  fn redeclarations_are_refused_where_vite_transforms_and_before_duplicate_exports() {
+    let code = "export const a = 1\nexport const a = 2\n";
+    for lang in [Lang::Ts, Lang::Tsx, Lang::Jsx] {
+      assert_eq!(
+        parse(code, lang),
+        Err("Identifier `a` has already been declared 2:13".to_owned())
+      );
+    }
+    // Plain JavaScript is left to V8 as in Vite; only the duplicated export is an early error.
+    assert_eq!(
+      parse(code, Lang::Js),
+      Err("Duplicated export 'a' 2:13".to_owned())
+    );
+    assert_eq!(parse("let a\nlet a\n", Lang::Js), Ok(()));
+  }
 }

@@ -54,6 +54,9 @@ fn guarded<R>(
       line: 1,
       column: 0,
       frame: String::new(),
+      pos: 0,
+      source_line: String::new(),
+      char_column: 0,
     })
   })
 }
