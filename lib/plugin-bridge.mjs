@@ -224,6 +224,23 @@ function settleWithin(promise, timeout, plugin, hookName, id) {
  * run and keeps `this.addWatchFile` files on it as `_addedImports`).
  */
 const transformContexts = new AsyncLocalStorage()
+let transformRuns = 0
+
+/**
+ * `fn()` with `contexts` as the store of `transformContexts`. The store is only read while a
+ * group run is in progress; once none is, the storage is disabled again: on Node < 24 an enabled
+ * AsyncLocalStorage installs promise hooks that tax every promise in the process (the module
+ * runner's included, several per import), which a single transform group would otherwise
+ * leave on for good. The next run enables it again.
+ */
+async function withTransformContexts(contexts, fn) {
+  transformRuns++
+  try {
+    return await transformContexts.run(contexts, fn)
+  } finally {
+    if (--transformRuns === 0) transformContexts.disable()
+  }
+}
 
 /** Vite's `_addedImports` of the contexts a group run used. */
 function addedImports(contexts) {
@@ -477,7 +494,7 @@ function connectBridge(container, native, runVite) {
         case 'transform': {
           const view = transformViews[request.group] ?? transformViews.post
           const contexts = new Set()
-          const result = await transformContexts.run(contexts, () =>
+          const result = await withTransformContexts(contexts, () =>
             runVite(view, 'transform', [
               request.code,
               request.id,
