@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
+import vm from 'node:vm'
 import { createServer } from 'vite'
 import { codeCache, nativeEnvironments, persistentCacheStats } from 'vite-env-native'
 import { repoRoot } from './helpers.mjs'
@@ -82,6 +83,25 @@ async function serve(dir, { flag = '1', cache, plugins = [], force = false, cliF
   } finally {
     await server.close()
   }
+}
+
+/** How many module scripts `fn` compiled, and how many of them from accepted V8 cache bytes. */
+async function countingScripts(fn) {
+  const Script = vm.Script
+  const counts = { compiled: 0, fromCache: 0 }
+  vm.Script = class CountingScript extends Script {
+    constructor(source, options) {
+      super(source, options)
+      counts.compiled++
+      if (options?.cachedData && this.cachedDataRejected === false) counts.fromCache++
+    }
+  }
+  try {
+    await fn()
+  } finally {
+    vm.Script = Script
+  }
+  return counts
 }
 
 /** `serve`, with the cache's counters once the server closed (every write committed). */
@@ -209,6 +229,18 @@ describe('persistent cache across restarts', () => {
       },
     })
     await serveWithStats(dir, { cache: false, onEnv: (env) => assert.equal(codeCache(env), undefined) })
+  })
+
+  test("a restart's runner compiles its modules from the V8 code cache in the store, never an edited one's", async () => {
+    const dir = app()
+    const first = await countingScripts(() => serveWithStats(dir))
+    assert.deepEqual(first, { compiled: MODULES, fromCache: 0 })
+    const second = await countingScripts(() => serveWithStats(dir))
+    assert.deepEqual(second, { compiled: MODULES, fromCache: MODULES })
+    write(dir, 'src/b.ts', "export const b: string = 'b2'\n")
+    const edited = await countingScripts(() => serveWithStats(dir))
+    assert.deepEqual(edited, { compiled: MODULES, fromCache: MODULES - 1 })
+    assert.deepEqual(await countingScripts(() => serveWithStats(dir, { cache: false })), { compiled: MODULES, fromCache: 0 })
   })
 
   test('an env file value read through import.meta.env is not served stale', async () => {

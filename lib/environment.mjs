@@ -12,10 +12,10 @@ import { GraphMirror } from './graph-mirror.mjs'
 import { invalidateNatively, nativeHmrPlugin, reloadNatively } from './hmr.mjs'
 import { reportDroppedChanges } from './dropped-changes.mjs'
 import { createNativePluginContainer, pluginKeyOf, toError } from './plugin-bridge.mjs'
-import { cacheSettings, openPersistentCache } from './persistent-cache.mjs'
+import { cacheSettings, openPersistentCache, persistentCodeCache } from './persistent-cache.mjs'
 import { NATIVE, NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
-import { LAZY_SOURCE_MAPS } from './runner/evaluator.mjs'
+import { ESModulesEvaluator, LAZY_SOURCE_MAPS } from './runner/evaluator.mjs'
 import { MODULE_SOURCE_MAP } from './runner/evaluated-modules.mjs'
 import { nativeOptions } from './options.mjs'
 
@@ -191,6 +191,8 @@ function withNativeCore(Base) {
     async close() {
       this._stopReportingDroppedChanges?.()
       this._unshareSafeModulePaths()
+      // The runner's pending V8 cache bytes go into the store before it closes.
+      this._runner?.evaluator?.flushCodeCache?.()
       this[NATIVE].close()
       await super.close()
     }
@@ -284,6 +286,6 @@ export function createServerModuleRunner(environment, options = {}) {
       createImportMeta: createNodeImportMeta,
       sourcemapInterceptor: sourcemapInterceptor(options),
     },
-    options.evaluator,
+    options.evaluator ?? new ESModulesEvaluator({ codeCache: persistentCodeCache(environment) }),
   )
 }

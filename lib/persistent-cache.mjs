@@ -110,6 +110,20 @@ export function persistentCacheStats(environment) {
 }
 
 /**
+ * The in-process runner's V8 code cache in the environment's store (the evaluator's `codeCache`
+ * seam: bytes for exactly `source`, so the key is a hash of it), `undefined` without a store.
+ */
+export function persistentCodeCache(environment) {
+  const store = codeCache(environment)
+  if (store === undefined) return undefined
+  const hash = (source) => createHash('sha1').update(source).digest('base64')
+  return {
+    get: (id, source) => store.get(id, hash(source)),
+    set: (id, source, bytes) => store.put(id, hash(source), bytes),
+  }
+}
+
+/**
  * The seam for a runner's V8 code cache: bytes per module id and code hash, kept in the store
  * under this Node/V8 version. `undefined` when the environment has no persistent cache.
  */

@@ -112,6 +112,19 @@ export class MemoryCodeCache {
   }
 }
 
+const CACHE_DATA_DELAY_MS = 2000;
+const CACHE_DATA_SLICE = 100;
+
+function makeCacheData(entries) {
+  for (const { id, source, script, store } of entries) {
+    try {
+      store.set(id, source, script.createCachedData());
+    } catch {
+      // No cache data (the engine refused, or the store failed): compiled next time.
+    }
+  }
+}
+
 export class ESModulesEvaluator {
   // Module id → { source, script }: the last script compiled for the module.
   #scripts = new Map();
@@ -165,18 +178,42 @@ export class ESModulesEvaluator {
     const run = script.runInThisContext();
     // V8 names the frames of `new AsyncFunction` code `eval`; Vite's stack traces show that name.
     Object.defineProperty(run, 'name', { value: 'eval' });
-    return {
-      run,
-      evaluated: store
-        ? () => {
-            try {
-              store.set(id, source, script.createCachedData());
-            } catch {
-              // No cache data (the engine refused, or the store failed): compiled next time.
-            }
-          }
-        : undefined,
-    };
+    return { run, evaluated: store ? () => this.#queueCacheData(id, source, script, store) : undefined };
+  }
+
+  // Cache bytes are made a while after a module's first evaluation, off the request that
+  // evaluated it: `createCachedData` costs about as much as a compile, and the later it runs
+  // the more lazily compiled functions (those the first requests called) it includes.
+  #pendingCacheData = [];
+  #cacheDataTimer;
+
+  #queueCacheData(id, source, script, store) {
+    this.#pendingCacheData.push({ id, source, script, store });
+    if (this.#cacheDataTimer === undefined) {
+      this.#cacheDataTimer = setTimeout(() => this.#makeCacheDataInSlices(), CACHE_DATA_DELAY_MS);
+      this.#cacheDataTimer.unref?.();
+    }
+  }
+
+  // A slice at a time, so a request arriving meanwhile waits for one slice at most.
+  #makeCacheDataInSlices() {
+    this.#cacheDataTimer = undefined;
+    const slice = this.#pendingCacheData.splice(0, CACHE_DATA_SLICE);
+    makeCacheData(slice);
+    if (this.#pendingCacheData.length > 0 && this.#cacheDataTimer === undefined) {
+      this.#cacheDataTimer = setTimeout(() => this.#makeCacheDataInSlices(), 0);
+      this.#cacheDataTimer.unref?.();
+    }
+  }
+
+  /**
+   * Makes and stores the cache bytes of every module evaluated since the last time, now (the
+   * runner calls it when it closes, the environment before its store closes).
+   */
+  flushCodeCache() {
+    clearTimeout(this.#cacheDataTimer);
+    this.#cacheDataTimer = undefined;
+    makeCacheData(this.#pendingCacheData.splice(0));
   }
 
   async runInlinedModule(context, code, mod) {

@@ -195,6 +195,7 @@ export class ModuleRunner {
     this.#resetSourceMaps?.();
     this.#resetSourceMaps = undefined;
     this.clearCache();
+    this.evaluator.flushCodeCache?.();
     this.evaluator.clearCompiledCode?.();
     this.hmrClient = undefined;
     this.#closed = true;
