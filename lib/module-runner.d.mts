@@ -145,13 +145,16 @@ export interface ModuleCodeCache {
 
 export declare class ESModulesEvaluator implements ModuleEvaluator {
   /**
-   * `codeCache`: where V8 code cache bytes are read and stored (made after a module's first
-   * evaluation). Without one, compiled scripts are only kept in memory for re-evaluation.
+   * `codeCache`: where V8 code cache bytes are read and stored (made 2 s after a module's first
+   * evaluation, off the request path). Without one, compiled scripts are only kept in memory for
+   * re-evaluation.
    */
   constructor(options?: { codeCache?: ModuleCodeCache });
   readonly startOffset: number;
   /** Forgets the compiled scripts kept for re-evaluation. */
   clearCompiledCode(): void;
+  /** Makes and stores now the code cache bytes still pending (the runner's `close()` calls it). */
+  flushCodeCache(): void;
   runInlinedModule(context: ModuleRunnerContext, code: string): Promise<any>;
   runExternalModule(filepath: string): Promise<any>;
 }
