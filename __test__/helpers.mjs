@@ -5,6 +5,7 @@ import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import vm from 'node:vm'
 import { createServer } from 'vite'
 import { nativeEnvironments } from 'vite-env-native'
 import { hostPlatform } from '../lib/platform.mjs'
@@ -143,4 +144,26 @@ export function vitestNode() {
   const node = nodeBinary(22)
   if (!node) throw new Error(`Vitest 5 needs Node >= 22.12, and no Node 22 package fits ${process.platform}-${process.arch}`)
   return node
+}
+
+/**
+ * How many module scripts `fn` compiled (`vm.Script`, as the runner's evaluator compiles), and
+ * how many of them from V8 cache bytes that V8 accepted.
+ */
+export async function countingScripts(fn) {
+  const Script = vm.Script
+  const counts = { compiled: 0, fromCache: 0 }
+  vm.Script = class CountingScript extends Script {
+    constructor(source, options) {
+      super(source, options)
+      counts.compiled++
+      if (options?.cachedData && this.cachedDataRejected === false) counts.fromCache++
+    }
+  }
+  try {
+    await fn()
+  } finally {
+    vm.Script = Script
+  }
+  return counts
 }

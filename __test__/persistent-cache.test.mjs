@@ -11,10 +11,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
-import vm from 'node:vm'
 import { createServer } from 'vite'
 import { codeCache, nativeEnvironments, persistentCacheStats } from 'vite-env-native'
-import { repoRoot } from './helpers.mjs'
+import { countingScripts, repoRoot } from './helpers.mjs'
 
 const dirs = []
 after(() => {
@@ -83,25 +82,6 @@ async function serve(dir, { flag = '1', cache, plugins = [], force = false, cliF
   } finally {
     await server.close()
   }
-}
-
-/** How many module scripts `fn` compiled, and how many of them from accepted V8 cache bytes. */
-async function countingScripts(fn) {
-  const Script = vm.Script
-  const counts = { compiled: 0, fromCache: 0 }
-  vm.Script = class CountingScript extends Script {
-    constructor(source, options) {
-      super(source, options)
-      counts.compiled++
-      if (options?.cachedData && this.cachedDataRejected === false) counts.fromCache++
-    }
-  }
-  try {
-    await fn()
-  } finally {
-    vm.Script = Script
-  }
-  return counts
 }
 
 /** `serve`, with the cache's counters once the server closed (every write committed). */

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import vm from 'node:vm'
 import { createServerModuleRunner as viteCreateServerModuleRunner } from 'vite'
 import { createServerModuleRunner as ourCreateServerModuleRunner } from 'vite-env-native'
 import { ESModulesEvaluator, MemoryCodeCache } from '../lib/runner/evaluator.mjs'
-import { startServer } from './helpers.mjs'
+import { countingScripts, startServer } from './helpers.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const DEPTH = 10
@@ -321,25 +320,6 @@ describe('module code compiled with vm.Script', () => {
     await ours?.close()
     rmSync(root, { recursive: true, force: true })
   })
-
-  /** Counts `vm.Script` compilations while `fn` runs, and those that used accepted cache data. */
-  async function countingScripts(fn) {
-    const Script = vm.Script
-    const counts = { compiled: 0, fromCache: 0 }
-    vm.Script = class CountingScript extends Script {
-      constructor(source, options) {
-        super(source, options)
-        counts.compiled++
-        if (options?.cachedData && this.cachedDataRejected === false) counts.fromCache++
-      }
-    }
-    try {
-      await fn()
-    } finally {
-      vm.Script = Script
-    }
-    return counts
-  }
 
   /**
    * The semantics module's exports, `named` left out and `source` (`named.toString()`) checked to

@@ -80,6 +80,13 @@ pub(crate) struct FoundImport {
 /// Every specifier a module's import analysis decided, with its resolution (first one each).
 pub(crate) type Resolutions = Vec<(String, SpecifierResolution)>;
 
+/// A module's import analysis: the transformed code, its imports and how each was resolved.
+type Analyzed = (
+  ven_transform::TransformOutput,
+  Vec<FoundImport>,
+  Resolutions,
+);
+
 impl Environment {
   /// The environment's `transformRequest(url)`: the SSR transform result of `url`, shared by
   /// concurrent callers, with `server.fs` applied unless the environment's transport skips it.
@@ -528,14 +535,7 @@ impl Environment {
     loaded: Loaded,
     plugins: Option<&Plugins>,
     watch_files: &mut Vec<String>,
-  ) -> Result<
-    (
-      ven_transform::TransformOutput,
-      Vec<FoundImport>,
-      Resolutions,
-    ),
-    EnvError,
-  > {
+  ) -> Result<Analyzed, EnvError> {
     let (analyzed, imports, resolutions) = self
       .specifier_step(Pass::ImportAnalysis, id, url.clone(), lang, loaded, plugins)
       .await?;
@@ -582,14 +582,7 @@ impl Environment {
     lang: Lang,
     loaded: Loaded,
     plugins: Option<&Plugins>,
-  ) -> Result<
-    (
-      ven_transform::TransformOutput,
-      Vec<FoundImport>,
-      Resolutions,
-    ),
-    EnvError,
-  > {
+  ) -> Result<Analyzed, EnvError> {
     let code = Arc::new(loaded.code);
     let options = Arc::new(self.transform_options(id, url, lang, loaded.map));
     let run = |pass: Pass, answers: HashMap<String, SpecifierResolution>| {

@@ -597,7 +597,6 @@ impl VisitMut for Rewriter<'_> {
     p.visit_mut_children_with(self);
   }
 
-
   // A binding identifier with an import's id outside a declarator can only be an assignment to
   // the import: it becomes a member target, which throws on the runner's getter-only exports
   // object like a real import binding.
