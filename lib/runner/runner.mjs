@@ -1,17 +1,7 @@
 // ModuleRunner: fetches transformed modules from the server over a transport
 // and evaluates them, keeping a runner-side module graph.
 
-import {
-  ESModulesEvaluator,
-  LAZY_SOURCE_MAPS,
-  scriptNameOf,
-  ssrDynamicImportKey,
-  ssrExportAllKey,
-  ssrExportNameKey,
-  ssrImportKey,
-  ssrImportMetaKey,
-  ssrModuleExportsKey,
-} from './evaluator.mjs';
+import { ESModulesEvaluator, LAZY_SOURCE_MAPS, scriptNameOf } from './evaluator.mjs';
 import { EvaluatedModules, HELD_RESULT, MODULE_SOURCE_MAP, SAME_RESULT } from './evaluated-modules.mjs';
 import { createDefaultImportMeta } from './import-meta.mjs';
 import { HmrClient, HotContext, NOTE_FULL_RELOAD, createRunnerHmrHandler, defaultHmrLogger, silentLogger } from './hmr.mjs';
@@ -666,14 +656,15 @@ export class ModuleRunner {
       });
     }
 
+    // Literal keys (the values of the `ssr*Key` names): V8 builds the object from a boilerplate.
     const context = {
-      [ssrImportKey]: request,
-      [ssrDynamicImportKey]: dynamicRequest,
-      [ssrModuleExportsKey]: exports,
-      [ssrExportAllKey]: (source) => reexportAll(exports, source),
-      [ssrExportNameKey]: (name, getter) =>
+      __vite_ssr_import__: request,
+      __vite_ssr_dynamic_import__: dynamicRequest,
+      __vite_ssr_exports__: exports,
+      __vite_ssr_exportAll__: (source) => reexportAll(exports, source),
+      __vite_ssr_exportName__: (name, getter) =>
         Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: getter }),
-      [ssrImportMetaKey]: importMeta,
+      __vite_ssr_import_meta__: importMeta,
     };
     this.debug?.('[module runner] executing', posixPathToFileHref(modulePath));
     if (this.#registerMapsOnEvaluation && nodeSourceMapsEnabled()) registerSourceMapWithNode(scriptNameOf(mod.id), meta);
