@@ -26,6 +26,18 @@ export declare class NativeEnvironment {
    * `null` when the async `fetchModule` must run.
    */
   fetchModuleNow(url: string, importer?: string | undefined | null, options?: JsFetchOptions | undefined | null): JsFetchResponse | null
+  /**
+   * `fetchModule` with `cached: true` when the answer is `{ cache: true }`: 1, found without
+   * building an answer object; 0 for any other answer (take `fetchModuleNow`).
+   */
+  fetchModuleCachedNow(url: string, importer?: string | undefined | null): number
+  /**
+   * For our in-process runner, which still holds the answer it got for `url` before (`held`:
+   * that answer's `sourceMap` handle): 2 when the answer would carry the same transform result
+   * (`{ same, invalidate: false }`), 3 the same with `invalidate: true`, 0 otherwise (take
+   * `fetchModuleNow`, which sends the code).
+   */
+  fetchModuleHeldNow(url: string, importer: string | undefined | null, held: ModuleSourceMap): number
   /** Takes the pruned modules' urls (Vite's `handlePrunedModules` bookkeeping done natively). */
   takePruned(): Array<string>
   transformRequest(url: string): Promise<JsTransformResponse>

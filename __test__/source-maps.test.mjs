@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createServerModuleRunner as viteCreateServerModuleRunner } from 'vite'
 import { createServerModuleRunner as ourCreateServerModuleRunner } from 'vite-env-native'
+import { SAME_RESULT } from '../lib/runner/evaluated-modules.mjs'
 import { ESModulesEvaluator, MemoryCodeCache } from '../lib/runner/evaluator.mjs'
 import { countingScripts, startServer } from './helpers.mjs'
 
@@ -359,6 +360,47 @@ describe('module code compiled with vm.Script', () => {
       assert.equal(warm.compiled, 0)
       assert.deepEqual(withoutNamed(semantics), EXPECTED_SEMANTICS)
     } finally {
+      await runner.close()
+    }
+  })
+
+  test('a re-import after a clear gets "same" for every unchanged module, new code for an edited one', async () => {
+    const env = ours.environments.ssr
+    const runner = ourCreateServerModuleRunner(env, { hmr: false })
+    const file = join(root, 'src', 'unused.ts')
+    const original = readFileSync(file, 'utf8')
+    const answers = []
+    const fetchModule = env.fetchModule
+    env.fetchModule = async function (...args) {
+      const result = await fetchModule.apply(this, args)
+      answers.push([args[0], typeof result.code === 'string' ? 'code' : result[SAME_RESULT] ? 'same' : Object.keys(result).join()])
+      return result
+    }
+    try {
+      const entry = await runner.import('/src/entry.ts')
+      assert.equal(entry.run.length, 0)
+      const cold = answers.splice(0)
+      assert.equal(cold.length, DEPTH + 2)
+      assert.ok(cold.every(([, kind]) => kind === 'code'))
+      const codeBefore = runner.evaluatedModules.getModuleByUrl('/src/m3.ts').meta.code
+      writeFileSync(file, 'export const unused: number = 7\n')
+      env.moduleGraph.onFileChange(file)
+      runner.evaluatedModules.clear()
+      const warm = await countingScripts(async () => {
+        const again = await runner.import('/src/entry.ts')
+        // The edit is evaluated: run() throws from m9 with the depth the edited `unused` starts.
+        assert.throws(() => again.run(), /deep 62 m62/)
+      })
+      assert.equal(warm.compiled, 1, 'only the edited module is compiled')
+      assert.deepEqual(
+        Object.fromEntries(answers),
+        Object.fromEntries(cold.map(([url]) => [url, url.endsWith('/unused.ts') ? 'code' : 'same'])),
+      )
+      assert.equal(runner.evaluatedModules.getModuleByUrl('/src/m3.ts').meta.code, codeBefore)
+    } finally {
+      env.fetchModule = fetchModule
+      writeFileSync(file, original)
+      env.moduleGraph.onFileChange(file)
       await runner.close()
     }
   })

@@ -16,7 +16,7 @@ import { cacheSettings, openPersistentCache, persistentCodeCache } from './persi
 import { NATIVE, NativeEnvironment, nativeModuleRunnerTransform } from './native.mjs'
 import { ModuleRunner, createNodeImportMeta } from './module-runner.mjs'
 import { ESModulesEvaluator, LAZY_SOURCE_MAPS } from './runner/evaluator.mjs'
-import { MODULE_SOURCE_MAP } from './runner/evaluated-modules.mjs'
+import { HELD_RESULT, MODULE_SOURCE_MAP, SAME_RESULT } from './runner/evaluated-modules.mjs'
 import { nativeOptions } from './options.mjs'
 
 /**
@@ -40,6 +40,11 @@ export async function moduleRunnerTransform(code, inMap, url, originalCode, opti
   else if (map && !combine) map.sourcesContent = [originalCode]
   return { code: response.result.code, map, ssr: true, deps, dynamicDeps }
 }
+
+// `fetchModuleCachedNow` / `fetchModuleHeldNow` answers.
+const QUICK_NONE = 0
+const QUICK_CACHED = 1
+const QUICK_SAME_INVALIDATE = 3
 
 /**
  * Vite's `FetchResult` from the binding's flat record. Asked with `lazySourceMap` (our in-process
@@ -143,6 +148,22 @@ function withNativeCore(Base) {
 
     fetchModule(id, importer, options) {
       const native = this[NATIVE]
+      // The answers without code are found first, with no options or answer objects crossing:
+      // `{ cache: true }`, and for our in-process runner, which may still hold this module's
+      // earlier answer (symbol keys never come from a remote runner), "same" for the same
+      // transform result.
+      const held = options?.[HELD_RESULT]
+      const quick =
+        held !== undefined
+          ? native.fetchModuleHeldNow(id, importer ?? undefined, held)
+          : options?.cached === true
+            ? native.fetchModuleCachedNow(id, importer ?? undefined)
+            : QUICK_NONE
+      if (quick !== QUICK_NONE) {
+        // As below: a result that is not yet the node's is answered a turn later.
+        const answer = quick === QUICK_SAME_INVALIDATE ? new Promise((resolve) => setImmediate(resolve, quick)) : Promise.resolve(quick)
+        return answer.then(this.#quickAnswer)
+      }
       const fetchOptions = { ...this._remoteRunnerOptions, ...options }
       // Cached modules and externals are answered at once; the rest waits for the native pipeline.
       const now = native.fetchModuleNow(id, importer ?? undefined, fetchOptions)
@@ -164,6 +185,15 @@ function withNativeCore(Base) {
         }
         return toFetchResult(response, fetchOptions.startOffset)
       })
+    }
+
+    #quickAnswer = (quick) => this.#quickResult(quick)
+
+    #quickResult(quick) {
+      if (quick === QUICK_CACHED) return { cache: true }
+      // The held result is the node's again: its `transformResult` may have changed.
+      this._graphMirror.resultsMayHaveChanged()
+      return { [SAME_RESULT]: true, invalidate: quick === QUICK_SAME_INVALIDATE }
     }
 
     async transformRequest(url) {

@@ -216,6 +216,45 @@ impl NativeEnvironment {
     }
   }
 
+  /// `fetchModule` with `cached: true` when the answer is `{ cache: true }`: 1, found without
+  /// building an answer object; 0 for any other answer (take `fetchModuleNow`).
+  #[napi(catch_unwind)]
+  pub fn fetch_module_cached_now(&self, url: String, importer: Option<String>) -> u32 {
+    self.quick_answer(&url, importer.as_deref(), None)
+  }
+
+  /// For our in-process runner, which still holds the answer it got for `url` before (`held`:
+  /// that answer's `sourceMap` handle): 2 when the answer would carry the same transform result
+  /// (`{ same, invalidate: false }`), 3 the same with `invalidate: true`, 0 otherwise (take
+  /// `fetchModuleNow`, which sends the code).
+  #[napi(catch_unwind)]
+  pub fn fetch_module_held_now(
+    &self,
+    url: String,
+    importer: Option<String>,
+    held: &ModuleSourceMap,
+  ) -> u32 {
+    self.quick_answer(&url, importer.as_deref(), Some(&held.inner))
+  }
+
+  /// [`ven_environment::Environment::fetch_module_quick`] as a number; 0 while pruned modules
+  /// wait to be reported (the full answer carries that).
+  fn quick_answer(&self, url: &str, importer: Option<&str>, held: Option<&LazySourceMap>) -> u32 {
+    if self.inner.has_pruned() {
+      return 0;
+    }
+    let answer = ven_environment::guard("fetching", url, || {
+      self.inner.fetch_module_quick(url, importer, held)
+    });
+    match answer {
+      Ok(Some(FetchResult::Cached)) => 1,
+      Ok(Some(FetchResult::Same { invalidate: false })) => 2,
+      Ok(Some(FetchResult::Same { invalidate: true })) => 3,
+      // A fault is reported by the full path.
+      Ok(_) | Err(_) => 0,
+    }
+  }
+
   fn fetch_response(
     &self,
     result: std::result::Result<FetchResult, Arc<ven_environment::EnvError>>,
@@ -223,6 +262,11 @@ impl NativeEnvironment {
     let response = match result {
       Ok(FetchResult::Cached) => JsFetchResponse {
         cache: Some(true),
+        ..JsFetchResponse::empty()
+      },
+      // Only `fetch_module_quick` answers `Same` (see `quick_answer`).
+      Ok(FetchResult::Same { .. }) => JsFetchResponse {
+        error: Some((&EnvError::new("ERR_INTERNAL", "unexpected `same` fetch answer")).into()),
         ..JsFetchResponse::empty()
       },
       Ok(FetchResult::Externalize { externalize, kind }) => JsFetchResponse {

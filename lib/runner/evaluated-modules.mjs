@@ -26,6 +26,14 @@ function findInlineMap(code) {
  */
 export const MODULE_SOURCE_MAP = Symbol.for('vite-env-native.moduleSourceMap');
 
+/**
+ * Fetch option key (in-process only): the `MODULE_SOURCE_MAP` handle of the answer the runner
+ * still holds for the url. A server of ours answers `{ [SAME_RESULT]: true, invalidate }` when
+ * its answer would carry that same transform result (the runner then reuses what it holds).
+ */
+export const HELD_RESULT = Symbol.for('vite-env-native.heldResult');
+export const SAME_RESULT = Symbol.for('vite-env-native.sameResult');
+
 /** The raw source map of a fetch result: `{ json, lineOffset }` or `{ base64 }`; null when none. */
 function rawSourceMapOf(meta) {
   if (!meta || !('code' in meta)) return null;

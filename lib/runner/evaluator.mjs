@@ -126,7 +126,7 @@ function makeCacheData(entries) {
 }
 
 export class ESModulesEvaluator {
-  // Module id → { source, script }: the last script compiled for the module.
+  // Module id → { code, lazyMap, script }: the last script compiled for the module.
   #scripts = new Map();
   #scriptPrefix;
 
@@ -159,26 +159,30 @@ export class ESModulesEvaluator {
       // Modules are always strict; on its own line so startOffset stays exact.
       return { run: new AsyncFunction(...PARAMETERS, `"use strict";\n${code}`), evaluated: undefined };
     }
-    const source = this.#scriptPrefix + code + (lazyMap ? LAZY_MAP_SUFFIX : SCRIPT_SUFFIX);
     const kept = this.#scripts.get(id);
     let script;
     let store;
-    if (kept !== undefined && kept.source === source) {
+    // The same code (usually the very string the runner kept) gives the same source: no need
+    // to build it and compare it whole.
+    if (kept !== undefined && kept.lazyMap === lazyMap && kept.code === code) {
       script = kept.script;
     } else {
+      const source = this.#scriptPrefix + code + (lazyMap ? LAZY_MAP_SUFFIX : SCRIPT_SUFFIX);
       const cachedData = this.codeCache?.get(id, source);
       script = new vm.Script(source, {
         filename: scriptNameOf(id),
         cachedData,
         importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       });
-      this.#scripts.set(id, { source, script });
-      if (this.codeCache && (cachedData === undefined || script.cachedDataRejected === true)) store = this.codeCache;
+      this.#scripts.set(id, { code, lazyMap, script });
+      if (this.codeCache && (cachedData === undefined || script.cachedDataRejected === true)) {
+        store = () => this.#queueCacheData(id, source, script, this.codeCache);
+      }
     }
     const run = script.runInThisContext();
     // V8 names the frames of `new AsyncFunction` code `eval`; Vite's stack traces show that name.
     Object.defineProperty(run, 'name', { value: 'eval' });
-    return { run, evaluated: store ? () => this.#queueCacheData(id, source, script, store) : undefined };
+    return { run, evaluated: store };
   }
 
   // Cache bytes are made a while after a module's first evaluation, off the request that

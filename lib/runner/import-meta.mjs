@@ -16,16 +16,40 @@ const unsupportedEnv = new Proxy(
   },
 );
 
+// A module's `filename`, `dirname` and `url`, computed once per path: a full reload creates every
+// module's `import.meta` again. Bounded: paths of deleted files are dropped with the rest.
+const pathsOfModules = new Map();
+const MAX_KEPT_PATHS = 50_000;
+
+function importMetaPaths(modulePath) {
+  let paths = pathsOfModules.get(modulePath);
+  if (paths === undefined) {
+    const dirname = dirnamePosix(modulePath);
+    paths = {
+      filename: isWindows ? toWindowsPath(modulePath) : modulePath,
+      dirname: isWindows ? toWindowsPath(dirname) : dirname,
+      url: posixPathToFileHref(modulePath),
+    };
+    if (pathsOfModules.size >= MAX_KEPT_PATHS) pathsOfModules.clear();
+    pathsOfModules.set(modulePath, paths);
+  }
+  return paths;
+}
+
+function unsupportedResolve() {
+  throw new Error('[module runner] "import.meta.resolve" is not supported.');
+}
+
 /** Runtime-agnostic `import.meta`: url/filename/dirname plus failing stubs. */
 export function createDefaultImportMeta(modulePath) {
-  const dirname = dirnamePosix(modulePath);
+  const { filename, dirname, url } = importMetaPaths(modulePath);
   return {
-    filename: isWindows ? toWindowsPath(modulePath) : modulePath,
-    dirname: isWindows ? toWindowsPath(dirname) : dirname,
-    url: posixPathToFileHref(modulePath),
+    filename,
+    dirname,
+    url,
     env: unsupportedEnv,
     resolve(_specifier, _parent) {
-      throw new Error('[module runner] "import.meta.resolve" is not supported.');
+      unsupportedResolve();
     },
     glob() {
       throw new Error(
@@ -216,15 +240,22 @@ function nodeResolve(specifier, parentHref) {
  * `resolve(specifier, parent = import.meta.url)` (see the note above).
  */
 export function createNodeImportMeta(modulePath) {
-  const meta = createDefaultImportMeta(modulePath);
-  const href = meta.url;
-  const fallback = meta.resolve;
+  // The default `import.meta` (same keys, in the same order) with `resolve` working and `main`.
+  const { filename, dirname, url: href } = importMetaPaths(modulePath);
   return {
-    ...meta,
-    main: false,
+    filename,
+    dirname,
+    url: href,
+    env: unsupportedEnv,
     resolve(specifier, parent) {
-      if (!getNodeApis()) return fallback(specifier, parent);
+      if (!getNodeApis()) unsupportedResolve();
       return nodeResolve(String(specifier), parent === undefined ? href : String(parent));
     },
+    glob() {
+      throw new Error(
+        '[module runner] "import.meta.glob" is statically replaced during file transformation. Make sure to reference it by the full name.',
+      );
+    },
+    main: false,
   };
 }

@@ -1,18 +1,8 @@
 // ModuleRunner: fetches transformed modules from the server over a transport
 // and evaluates them, keeping a runner-side module graph.
 
-import {
-  ESModulesEvaluator,
-  LAZY_SOURCE_MAPS,
-  scriptNameOf,
-  ssrDynamicImportKey,
-  ssrExportAllKey,
-  ssrExportNameKey,
-  ssrImportKey,
-  ssrImportMetaKey,
-  ssrModuleExportsKey,
-} from './evaluator.mjs';
-import { EvaluatedModules } from './evaluated-modules.mjs';
+import { ESModulesEvaluator, LAZY_SOURCE_MAPS, scriptNameOf } from './evaluator.mjs';
+import { EvaluatedModules, HELD_RESULT, MODULE_SOURCE_MAP, SAME_RESULT } from './evaluated-modules.mjs';
 import { createDefaultImportMeta } from './import-meta.mjs';
 import { HmrClient, HotContext, NOTE_FULL_RELOAD, createRunnerHmrHandler, defaultHmrLogger, silentLogger } from './hmr.mjs';
 import { dirnamePosix, posixPathToFileHref, resolvePosix, stripQuery, toSlash } from './paths.mjs';
@@ -118,6 +108,9 @@ export class ModuleRunner {
   // without them): fetches ask for `lazySourceMap`.
   #lazySourceMaps;
   #registerMapsOnEvaluation = false;
+  // With lazy source maps: the last answer with code per url, kept across `evaluatedModules`
+  // clears and full reloads. The server confirms it is still current (see #fetchModuleInfo).
+  #heldResults = new Map();
   // "Waits-for" edges between module evaluations: requesterId → (targetId →
   // set of pending waits, each releasable). See "Waits between evaluations".
   #waits = new Map();
@@ -195,6 +188,7 @@ export class ModuleRunner {
     this.#resetSourceMaps?.();
     this.#resetSourceMaps = undefined;
     this.clearCache();
+    this.#heldResults.clear();
     this.evaluator.flushCodeCache?.();
     this.evaluator.clearCompiledCode?.();
     this.hmrClient = undefined;
@@ -532,6 +526,10 @@ export class ModuleRunner {
     // Builtins and data: URLs never need the server.
     const reloads = { files: new Set(), all: false };
     this.#reloadsDuringFetches.add(reloads);
+    const lazy = this.#lazySourceMaps && !debuggerAttached();
+    // The answer this runner got for `url` before (a full reload cleared the graph): an
+    // in-process server of ours answers "same" when it would send that very transform result.
+    const held = lazy && !hasMeta ? this.#heldResults.get(url) : undefined;
     let result;
     try {
       result =
@@ -540,8 +538,15 @@ export class ModuleRunner {
           : await this.transport.invoke('fetchModule', [
               url,
               importer,
-              this.#lazySourceMaps && !debuggerAttached()
-                ? { cached: hasMeta, startOffset: this.evaluator.startOffset, lazySourceMap: true }
+              lazy
+                ? held
+                  ? {
+                      cached: false,
+                      startOffset: this.evaluator.startOffset,
+                      lazySourceMap: true,
+                      [HELD_RESULT]: held[MODULE_SOURCE_MAP].handle,
+                    }
+                  : { cached: hasMeta, startOffset: this.evaluator.startOffset, lazySourceMap: true }
                 : { cached: hasMeta, startOffset: this.evaluator.startOffset },
             ]);
     } finally {
@@ -552,6 +557,12 @@ export class ModuleRunner {
       if (!known || !known.meta) throw new Error(`Module "${url}" was mistakenly invalidated during fetch phase.`);
       return known;
     }
+    if (result[SAME_RESULT] === true) {
+      if (!held) throw new Error(`Module "${url}" was answered as held, but the runner holds no answer for it.`);
+      // A new object, as a new answer would be: what was done per answer (e.g. handing its map
+      // to Node, whose entry for the script name another runner may have replaced) is done again.
+      result = { ...held, invalidate: result.invalidate };
+    }
     const id = 'externalize' in result ? result.externalize : result.id;
     const moduleUrl = 'url' in result ? result.url : url;
     const mod = this.evaluatedModules.ensureModule(id, moduleUrl);
@@ -559,6 +570,7 @@ export class ModuleRunner {
     result.url = moduleUrl;
     result.id = id;
     mod.meta = result;
+    if (lazy && result[MODULE_SOURCE_MAP]) this.#heldResults.set(url, result);
     // A full reload of this module's file that arrived while it was fetched found no module to
     // reload, and the answer may hold the code from before the edit: it would be evaluated and
     // kept. Vite's runner has this race; replay the reload now that the module is in the graph.
@@ -644,14 +656,15 @@ export class ModuleRunner {
       });
     }
 
+    // Literal keys (the values of the `ssr*Key` names): V8 builds the object from a boilerplate.
     const context = {
-      [ssrImportKey]: request,
-      [ssrDynamicImportKey]: dynamicRequest,
-      [ssrModuleExportsKey]: exports,
-      [ssrExportAllKey]: (source) => reexportAll(exports, source),
-      [ssrExportNameKey]: (name, getter) =>
+      __vite_ssr_import__: request,
+      __vite_ssr_dynamic_import__: dynamicRequest,
+      __vite_ssr_exports__: exports,
+      __vite_ssr_exportAll__: (source) => reexportAll(exports, source),
+      __vite_ssr_exportName__: (name, getter) =>
         Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: getter }),
-      [ssrImportMetaKey]: importMeta,
+      __vite_ssr_import_meta__: importMeta,
     };
     this.debug?.('[module runner] executing', posixPathToFileHref(modulePath));
     if (this.#registerMapsOnEvaluation && nodeSourceMapsEnabled()) registerSourceMapWithNode(scriptNameOf(mod.id), meta);

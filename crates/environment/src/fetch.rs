@@ -76,6 +76,10 @@ pub enum FetchResult {
     /// With [`FetchOptions::lazy_source_map`], the result holding the map (when there is one).
     source_map: Option<LazySourceMap>,
   },
+  /// The `Inline` answer whose transform result is the one the runner says it holds (see
+  /// [`Environment::fetch_module_quick`]): its code, file, id and url are those the runner has,
+  /// so only `invalidate` is sent.
+  Same { invalidate: bool },
 }
 
 fn is_external_url(url: &str) -> bool {
@@ -145,6 +149,46 @@ impl Environment {
     let result = self.cached_result(key, crate::monotonic_now())?;
     self.graph.mark_requested(key, &result);
     Some(self.inline(key, url, importer, &result, options, cached))
+  }
+
+  /// The answers of [`Self::fetch_module_now`] that carry no code, found without building one:
+  /// `Cached` for a runner that has the module (`held` none, as with `cached: true`), and `Same`
+  /// for our in-process runner that still holds an earlier answer for `url` after a full reload
+  /// (`held`: that answer's transform result, which it keeps alive) when the answer would carry
+  /// that very result (identity: a re-transform always makes a new result). `None`: any other
+  /// answer (externals included), to be asked for with [`Self::fetch_module_now`].
+  pub fn fetch_module_quick(
+    &self,
+    url: &str,
+    importer: Option<&str>,
+    held: Option<&LazySourceMap>,
+  ) -> Option<FetchResult> {
+    if self.is_closing() || self.may_be_external(url, importer) {
+      return None;
+    }
+    let key = self
+      .graph
+      .key_by_url(&crate::pipeline::module_url_of_request(url))?;
+    let cached = self.graph.transform_result(key).is_some();
+    let Some(held) = held else {
+      return cached.then_some(FetchResult::Cached);
+    };
+    let result = self.cached_result(key, crate::monotonic_now())?;
+    if !Arc::ptr_eq(&held.0, &result) {
+      return None;
+    }
+    self.graph.mark_requested(key, &result);
+    Some(FetchResult::Same {
+      invalidate: !cached,
+    })
+  }
+
+  /// True when [`Self::fetch_external`] may answer `url` (its conditions, without resolving).
+  fn may_be_external(&self, url: &str, importer: Option<&str>) -> bool {
+    url.starts_with("data:")
+      || self.resolver.is_builtin(url)
+      || is_external_url(url)
+      || (importer.is_some() && !url.starts_with("file://") && !url.starts_with(['.', '/']))
   }
 
   /// Builtins, data urls, network urls and bare imports of packages: the runner loads them itself.

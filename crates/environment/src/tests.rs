@@ -856,3 +856,58 @@ fn an_unresolved_url_is_its_own_id() {
     assert_eq!(error.code.as_deref(), Some("ERR_LOAD_URL"));
   });
 }
+
+#[test]
+fn fetch_quick_answers_cached_and_same_without_code() {
+  let root = project(
+    "fetch-quick",
+    &[
+      (
+        "src/a.ts",
+        "import { b } from './b'\nexport const a: number = b\n",
+      ),
+      ("src/b.ts", "export const b: number = 1\n"),
+    ],
+  );
+  let env = environment(&root, false);
+  let lazy = FetchOptions {
+    lazy_source_map: true,
+    ..Default::default()
+  };
+  let held_map = |answer: FetchResult| match answer {
+    FetchResult::Inline {
+      source_map: Some(map),
+      ..
+    } => map,
+    other => panic!("expected inline result with a map, got {other:?}"),
+  };
+  // Not transformed yet, and externals: no quick answer.
+  assert_eq!(env.fetch_module_quick("/src/a.ts", None, None), None);
+  assert_eq!(
+    env.fetch_module_quick("node:fs", Some("/src/a.ts"), None),
+    None
+  );
+  runtime().block_on(async {
+    let a = held_map(env.fetch_module("/src/a.ts", None, lazy).await.unwrap());
+    let b = held_map(env.fetch_module("/src/b.ts", None, lazy).await.unwrap());
+    assert_eq!(
+      env.fetch_module_quick("/src/a.ts", None, None),
+      Some(FetchResult::Cached)
+    );
+    // The result the runner holds: only "same" is sent.
+    assert_eq!(
+      env.fetch_module_quick("/src/a.ts", None, Some(&a)),
+      Some(FetchResult::Same { invalidate: false })
+    );
+    // Another module's result is not the one this answer carries.
+    assert_eq!(env.fetch_module_quick("/src/a.ts", None, Some(&b)), None);
+    // An edit: b has no result until it is transformed again, then a new one, not the held one.
+    std::fs::write(root.join("src/b.ts"), "export const b: number = 2\n").unwrap();
+    env.on_file_change(&format!("{}/src/b.ts", root.to_string_lossy()));
+    assert_eq!(env.fetch_module_quick("/src/b.ts", None, None), None);
+    assert_eq!(env.fetch_module_quick("/src/b.ts", None, Some(&b)), None);
+    let (code, ..) = inline(env.fetch_module("/src/b.ts", None, lazy).await.unwrap());
+    assert!(code.contains('2'));
+    assert_eq!(env.fetch_module_quick("/src/b.ts", None, Some(&b)), None);
+  });
+}
