@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::tests::runtime;
 use crate::{CacheOpened, CacheOptions, EnvironmentConfig, FetchOptions, FetchResult, FsConfig};
 
 use super::*;
@@ -46,14 +47,6 @@ fn environment(root: &Path, define: &str) -> Arc<Environment> {
     })
     .unwrap();
   env
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-  tokio::runtime::Builder::new_multi_thread()
-    .worker_threads(2)
-    .enable_all()
-    .build()
-    .unwrap()
 }
 
 /// One server lifetime: fetches every url, returns the code of each and the cache's counters.

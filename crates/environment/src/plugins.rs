@@ -78,20 +78,13 @@ impl From<BridgeError> for EnvError {
 /// sub-requests of single-file component plugins), decides, as Vite's TS step reads such ids
 /// (its filter and its `lang` take the whole id when it ends in `.<ext>`).
 pub fn module_type_from_id(id: &str) -> &'static str {
-  if let Some((_, ext)) = id.rsplit_once('.')
-    && !ext.is_empty()
-    && ext.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-  {
-    match ext {
-      "ts" | "mts" | "cts" => return "ts",
-      "tsx" => return "tsx",
-      "jsx" => return "jsx",
-      "js" | "mjs" | "cjs" => return "js",
-      _ => {}
-    }
-  }
-  let file = ven_graph::clean_url(id);
-  let ext = file.rsplit_once('.').map_or("", |(_, ext)| ext);
+  const SCRIPT_EXTENSIONS: [&str; 8] = ["ts", "mts", "cts", "tsx", "jsx", "js", "mjs", "cjs"];
+  let ext = match id.rsplit_once('.') {
+    Some((_, ext)) if SCRIPT_EXTENSIONS.contains(&ext) => ext,
+    _ => ven_graph::clean_url(id)
+      .rsplit_once('.')
+      .map_or("", |(_, ext)| ext),
+  };
   match ext {
     "jsx" => "jsx",
     "ts" | "mts" | "cts" => "ts",

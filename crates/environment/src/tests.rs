@@ -38,7 +38,8 @@ fn environment_with_fs(root: &Path, pre_transform: bool, fs: FsConfig) -> Arc<En
   })
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+/// A two-worker runtime, as the addon runs the pipeline (also used by `persist_tests`).
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
   tokio::runtime::Builder::new_multi_thread()
     .worker_threads(2)
     .enable_all()
